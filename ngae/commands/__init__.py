@@ -1,0 +1,1 @@
+"""Sub-commands of ``python -m ngae``; each module has ``register(subparsers)``."""

@@ -1,0 +1,57 @@
+"""``python -m ngae evaluate --checkpoint PATH [--json]``: D-VAE's protocols on the test split."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ngae.errors import UserInputError
+from ngae.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
+
+
+def add_eval_arguments(p: argparse.ArgumentParser) -> None:
+    """Flags shared by ``evaluate`` and ``train --only-test``."""
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--recon-decodes", type=int, default=100, help="decodes per test graph (100)")
+    p.add_argument("--prior-samples", type=int, default=1000, help="prior points (1000)")
+    p.add_argument("--prior-decodes", type=int, default=10, help="decodes per prior point (10)")
+    p.add_argument("--eval-seed", type=int, default=0, help="sampling seed (0)")
+    p.add_argument("--store", action="store_true", help="save the results into the checkpoint")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``evaluate`` parser."""
+    p = sub.add_parser("evaluate", help="reconstruction, validity, predictor metrics")
+    p.add_argument("--checkpoint", required=True, help="checkpoint file")
+    p.add_argument("--data", default=None, help="data file (default: the one it was trained on)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    add_eval_arguments(p)
+    p.set_defaults(func=run)
+
+
+def settings_from(args: argparse.Namespace) -> EvalSettings:
+    """Validated protocol settings from parsed flags."""
+    for name in ("recon_decodes", "prior_samples", "prior_decodes"):
+        if getattr(args, name) < 1:
+            raise UserInputError(f"--{name.replace('_', '-')} must be at least 1")
+    return EvalSettings(
+        args.recon_decodes, args.prior_samples, args.prior_decodes, args.eval_seed, args.device
+    )
+
+
+def report(result: dict, as_json: bool) -> None:
+    """Print evaluation results as a table, or as one JSON line."""
+    if as_json:
+        print(json.dumps(result, sort_keys=True))
+        return
+    anchors = {k: f"{name}: {v:g}" for name, figs in PUBLISHED.items() for k, v in figs.items()}
+    for key, value in result.items():
+        shown = f"{value:.5f}" if isinstance(value, float) else str(value)
+        print(f"{key:>18}  {shown:<14} {anchors.get(key, '')}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate and print."""
+    result = evaluate_checkpoint(args.checkpoint, settings_from(args), args.data, args.store)
+    report(result, args.json)
+    return 0

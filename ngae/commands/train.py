@@ -1,0 +1,125 @@
+"""``python -m ngae train``: the seed's training command line (D-VAE / NGAE flags)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ngae.checkpoint import CHECKPOINT_DIR
+from ngae.commands.evaluate import add_eval_arguments, report, settings_from
+from ngae.config import ModelConfig, TrainConfig
+from ngae.data import DATA_DIR
+from ngae.errors import UserInputError
+from ngae.evaluation import evaluate_checkpoint
+from ngae.train import fit, quick_metrics
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``train`` parser with the seed's flags."""
+    p = sub.add_parser("train", help="train NGAE / D-VAE (seed flags)")
+    p.add_argument("--data-name", default="final_structures6", help="data/<name>.txt or .jsonl")
+    p.add_argument("--data", default=None, help="a data file path (overrides --data-name)")
+    p.add_argument("--save-dir", default=str(CHECKPOINT_DIR), help="where the run file goes")
+    p.add_argument("--save-appendix", default="_NGAE", help="run file: <data-name><appendix>.pt")
+    p.add_argument("--save-interval", type=int, default=100, help="keep a snapshot every N epochs")
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--model", choices=("NGAE", "DVAE"), default="NGAE")
+    p.add_argument("--predictor", action="store_true", help="add predictor heads (NGAE has them)")
+    p.add_argument("--bidirectional", action="store_true", help="reverse encoder pass")
+    p.add_argument("--hs", type=int, default=501)
+    p.add_argument("--nz", type=int, default=56)
+    p.add_argument("--beta", type=float, default=0.005)
+    p.add_argument("--perf-weight", type=float, default=1.0)
+    p.add_argument("--cmplx-weight", type=float, default=1.0)
+    p.add_argument("--cmplx-target", choices=("params", "proxy"), default="params")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eval-interval", type=int, default=5, help="quick test metrics every N")
+    p.add_argument("--continue-from", type=int, default=None, metavar="EPOCH")
+    p.add_argument("--only-test", action="store_true", help="evaluate the run's checkpoint")
+    p.add_argument("--only-search", action="store_true", help="latent search from the checkpoint")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_eval_arguments(p)
+    from ngae.commands.search import add_search_arguments
+
+    add_search_arguments(p)
+    p.set_defaults(func=run)
+
+
+def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Path]:
+    """Validated model and training configs and the run file path."""
+    data = Path(args.data) if args.data else _data_file(args.data_name)
+    positive = {"epochs": args.epochs, "batch-size": args.batch_size, "hs": args.hs, "nz": args.nz}
+    for name, value in positive.items():
+        if value < 1:
+            raise UserInputError(f"--{name} must be at least 1, got {value}")
+    if not 0 < args.lr < 10 or args.lr != args.lr:
+        raise UserInputError(f"--lr must be a positive number below 10, got {args.lr}")
+    model_cfg = ModelConfig(
+        hs=args.hs,
+        nz=args.nz,
+        bidirectional=args.bidirectional,
+        predictors=args.model == "NGAE" or args.predictor,
+        beta=args.beta,
+        perf_weight=args.perf_weight,
+        cmplx_weight=args.cmplx_weight,
+        cmplx_target=args.cmplx_target,
+    )
+    train_cfg = TrainConfig(
+        data=str(data),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        device=args.device,
+        threads=args.threads,
+        save_interval=args.save_interval,
+        eval_interval=args.eval_interval,
+    )
+    name = data.stem if args.data else args.data_name
+    return model_cfg, train_cfg, Path(args.save_dir) / f"{name}{args.save_appendix}.pt"
+
+
+def _data_file(name: str) -> Path:
+    for suffix in (".txt", ".jsonl"):
+        if (DATA_DIR / f"{name}{suffix}").is_file():
+            return DATA_DIR / f"{name}{suffix}"
+    raise UserInputError(f"no data set {name!r} in {DATA_DIR} (expected {name}.txt or .jsonl)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, or with ``--only-test`` / ``--only-search`` use the run's checkpoint."""
+    model_cfg, train_cfg, out = configs_from(args)
+    if args.only_test or args.only_search:
+        if not out.is_file():
+            raise UserInputError(f"{out}: no checkpoint to use; train first")
+        if args.only_test:
+            report(evaluate_checkpoint(out, settings_from(args), train_cfg.data), args.json)
+            return 0
+        from ngae.commands.search import run_search
+
+        args.checkpoint = str(out)
+        return run_search(args)
+    if args.continue_from is None and out.exists():
+        raise UserInputError(
+            f"{out} exists: pass --continue-from EPOCH to resume, or another --save-appendix"
+        )
+    print(f"training -> {out}")
+    fit(
+        model_cfg,
+        train_cfg,
+        out,
+        args.continue_from,
+        progress=not args.no_progress,
+        on_epoch=_print_epoch,
+        evaluate_every=quick_metrics,
+    )
+    return 0
+
+
+def _print_epoch(record: dict) -> None:
+    shown = ", ".join(f"{k} {v:.4g}" for k, v in record.items() if k != "epoch")
+    print(f"epoch {record['epoch']}: {shown}", flush=True)

@@ -1,0 +1,34 @@
+"""Graphviz DOT drawings of architectures (rendered in the browser by ``st.graphviz_chart``)."""
+
+from __future__ import annotations
+
+from ngae.arch import OP_NAMES, Arch
+
+OP_COLOURS = ("#4C78A8", "#72B7B2", "#F58518", "#E45756", "#54A24B", "#B279A2")
+
+
+def arch_dot(arch: Arch, title: str = "") -> str:
+    """A left-to-right DOT graph: input, one coloured box per layer, output; skips dashed."""
+    lines = [
+        "digraph G {",
+        '  rankdir=LR; bgcolor="transparent"; node [fontname="Helvetica", fontsize=11];',
+        '  in [label="input", shape=ellipse, style=filled, fillcolor="#EEEEEE"];',
+    ]
+    if title:
+        lines.append(f'  labelloc="t"; label="{title}";')
+    n = arch.num_layers
+    for i, op in enumerate(arch.ops):
+        lines.append(
+            f'  L{i} [label="{i + 1}: {OP_NAMES[op]}", shape=box, style="rounded,filled", '
+            f'fillcolor="{OP_COLOURS[op]}", fontcolor="white"];'
+        )
+    lines.append('  out [label="output", shape=ellipse, style=filled, fillcolor="#EEEEEE"];')
+    names = ["in"] + [f"L{i}" for i in range(n)]
+    for i in range(n):
+        lines.append(f"  {names[i]} -> L{i} [weight=10];")
+        for j, bit in enumerate(arch.skips[i]):
+            if bit:
+                lines.append(f'  {names[j]} -> L{i} [style=dashed, color="#888888", weight=0];')
+    lines.append(f"  L{n - 1} -> out [weight=10];")
+    lines.append("}")
+    return "\n".join(lines)

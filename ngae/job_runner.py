@@ -1,0 +1,96 @@
+"""``python -m ngae.job_runner DB ID``: the process that runs one training job."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from ngae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from ngae.config import ModelConfig, TrainConfig
+from ngae.data import DEFAULT_DATA
+from ngae.evaluation import EvalSettings, evaluate_checkpoint
+from ngae.jobs import JobManager, TrainRequest
+from ngae.train import fit, quick_metrics
+
+
+def run_job(db: Path, job_id: int) -> int:
+    """Train as the job's request says, reporting progress into the database."""
+    manager = JobManager(db)
+    job = manager.get(job_id)
+    if job is None:
+        return 2
+    req = TrainRequest(**job.request)
+    out = CHECKPOINT_DIR / req.file_name
+    history: list[dict] = []
+    last = [0.0]
+    epoch_done = [0]
+
+    def on_batch(done: int, total: int) -> None:
+        now = time.time()
+        if now - last[0] > 0.5:
+            last[0] = now
+            progress = (epoch_done[0] + done / total) / req.epochs
+            manager.update(
+                job_id,
+                progress=progress,
+                message=f"epoch {epoch_done[0] + 1}/{req.epochs}: {done}/{total} graphs",
+            )
+
+    def on_epoch(record: dict) -> None:
+        history.append(record)
+        epoch_done[0] = record["epoch"]
+        manager.update(
+            job_id, epoch=record["epoch"], history=history, progress=record["epoch"] / req.epochs
+        )
+
+    init = load_checkpoint(CHECKPOINT_DIR / req.base) if req.mode == "finetune" else None
+    model_cfg = ModelConfig(hs=req.hs, nz=req.nz)
+    train_cfg = TrainConfig(
+        data=str(_data_path(init)),
+        epochs=req.epochs,
+        batch_size=req.batch_size,
+        lr=req.lr,
+        eval_interval=1,
+        max_train=req.max_train or 0,
+        save_interval=0,
+        threads=1,
+    )
+    try:
+        fit(
+            model_cfg,
+            train_cfg,
+            out,
+            progress=False,
+            on_epoch=on_epoch,
+            should_stop=lambda: manager.cancel_requested(job_id),
+            on_batch=on_batch,
+            evaluate_every=quick_metrics,
+            init_from=init,
+        )
+        if manager.cancel_requested(job_id):
+            manager.update(
+                job_id,
+                status="cancelled",
+                message=f"cancelled after "
+                f"{epoch_done[0]} epochs" + ("" if epoch_done[0] else " (nothing saved)"),
+            )
+            return 0
+        manager.update(job_id, message="quick evaluation")
+        quick = EvalSettings(recon_decodes=5, prior_samples=200, prior_decodes=5, device="cpu")
+        evaluate_checkpoint(out, quick, store=True)
+        manager.update(job_id, status="finished", progress=1.0, message="finished")
+    except Exception as err:  # any failure is recorded for the page; the process then exits
+        manager.update(job_id, status="failed", message=f"{err.__class__.__name__}: {err}")
+        return 1
+    return 0
+
+
+def _data_path(init: dict | None) -> Path:
+    if init is not None and init.get("train_config", {}).get("data"):
+        return Path(init["train_config"]["data"])
+    return DEFAULT_DATA
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_job(Path(sys.argv[1]), int(sys.argv[2])))

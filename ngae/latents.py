@@ -1,0 +1,105 @@
+"""Latent codes and predictions for a whole data set, cached on disk per checkpoint.
+
+The cache lives in ``checkpoints/cache/<checkpoint stem>-<first 12 hex of its SHA-256>/`` so a
+retrained file never reuses stale codes; files are written atomically and a corrupt or
+mismatched cache is recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ngae.checkpoint import CHECKPOINT_DIR, atomic_write_bytes
+from ngae.complexity import denormalise_complexity
+from ngae.data import GraphData
+from ngae.metrics import encode_mu
+from ngae.model import NGAE
+
+CACHE_DIR = CHECKPOINT_DIR / "cache"
+
+
+@dataclass(frozen=True)
+class LatentTable:
+    """Per-architecture latent means and predictions, aligned with the data set's order.
+
+    Attributes:
+        mu: ``(M, nz)`` float32 latent means.
+        pred_acc: ``(M,)`` predicted accuracy (NaN without predictor heads).
+        pred_params: ``(M,)`` predicted complexity in raw units (NaN without heads).
+    """
+
+    mu: np.ndarray
+    pred_acc: np.ndarray
+    pred_params: np.ndarray
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file (hex)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_dir_for(checkpoint: str | Path) -> Path:
+    """The cache folder of one checkpoint file's exact bytes."""
+    checkpoint = Path(checkpoint)
+    return CACHE_DIR / f"{checkpoint.stem}-{file_digest(checkpoint)[:12]}"
+
+
+@torch.no_grad()
+def predict_latents(model: NGAE, mu: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted accuracy and raw complexity of latent points (NaN without heads)."""
+    if not model.cfg.predictors:
+        nan = np.full(len(mu), np.nan)
+        return nan, nan.copy()
+    acc, cmplx = model.predict(mu)
+    cfg = model.cfg
+    raw = denormalise_complexity(cmplx.cpu().numpy(), cfg.cmplx_target, cfg.cmplx_lo, cfg.cmplx_hi)
+    return acc.cpu().numpy().astype(np.float64), raw
+
+
+def compute_latents(model: NGAE, data: GraphData) -> LatentTable:
+    """Encode every graph and apply the predictors."""
+    device = next(model.parameters()).device
+    types = torch.as_tensor(data.types, device=device)
+    adj = torch.as_tensor(data.adj, dtype=torch.float32, device=device)
+    mu = encode_mu(model, types, adj)
+    acc, params = predict_latents(model, mu)
+    return LatentTable(mu.cpu().numpy().astype(np.float32), acc, params)
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    """Write an ``.npz`` atomically."""
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    atomic_write_bytes(path, lambda f: f.write(buf.getvalue()))
+
+
+def load_arrays(path: Path, keys: tuple[str, ...], rows: int) -> dict[str, np.ndarray] | None:
+    """Read an ``.npz`` if it is complete and has ``rows`` rows per array, else ``None``."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            out = {k: npz[k] for k in keys}
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    return out if all(len(v) == rows for v in out.values()) else None
+
+
+def dataset_latents(checkpoint: str | Path, model: NGAE, data: GraphData) -> LatentTable:
+    """The cached latent table of ``data`` under ``checkpoint``, computed once."""
+    path = cache_dir_for(checkpoint) / "latents.npz"
+    keys = ("mu", "pred_acc", "pred_params")
+    cached = load_arrays(path, keys, len(data)) if path.is_file() else None
+    if cached is not None and cached["mu"].shape[1] == model.cfg.nz:
+        return LatentTable(**cached)
+    table = compute_latents(model, data)
+    save_arrays(path, mu=table.mu, pred_acc=table.pred_acc, pred_params=table.pred_params)
+    return table

@@ -1,0 +1,276 @@
+"""Gradient search in latent space toward high predicted accuracy and low complexity (NGAE).
+
+Ascend ``f_perf(z) - lambda * f_cmplx(z)`` from the encodings of the data set's best
+architectures (``optimal``) or from prior samples (``random``); with ``max_params`` the
+complexity becomes a constraint (a steep penalty above the limit's normalised value). Each end
+point is decoded several times and the most common valid decoding is kept (D-VAE meant this but
+took the first, an ``argmax`` over ``dict.values()`` bug); the figures reported for a found
+architecture come from re-encoding it, so they describe a real architecture.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from ngae.arch import Arch
+from ngae.complexity import normalise_complexity, param_count
+from ngae.data import GraphData
+from ngae.errors import UserInputError
+from ngae.graphs import to_archs
+from ngae.latents import LatentTable, predict_latents
+from ngae.metrics import decode_many, encode_mu
+from ngae.model import NGAE
+from ngae.pareto import pareto_front, smaller_than_all_better
+
+DEFAULT_LR = {
+    ("sgd", "optimal"): 1000.0,
+    ("sgd", "random"): 10.0,
+    ("adam", "optimal"): 0.05,
+    ("adam", "random"): 0.05,
+}
+CONSTRAINT_WEIGHT = 50.0
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Search settings (defaults: the seed's ``--search-samples 10``, 100 steps)."""
+
+    optimizer: str = "sgd"
+    strategy: str = "optimal"
+    samples: int = 10
+    steps: int = 100
+    lr: float | None = None
+    lambda_cmplx: float = 1.0
+    max_params: float | None = None
+    decodes: int = 50
+    seed: int = 0
+    trust_radius: float = 3.0
+
+    def learning_rate(self) -> float:
+        """The given learning rate, or the seed's default for optimizer and strategy."""
+        return self.lr if self.lr is not None else DEFAULT_LR[(self.optimizer, self.strategy)]
+
+    def validate(self) -> SearchConfig:
+        """Raise :class:`UserInputError` for settings that cannot work; return self."""
+        if self.optimizer not in ("sgd", "adam"):
+            raise UserInputError(f"optimizer must be sgd or adam, not {self.optimizer!r}")
+        if self.strategy not in ("optimal", "random"):
+            raise UserInputError(f"strategy must be optimal or random, not {self.strategy!r}")
+        _check_int("samples", self.samples, 1, 1000)
+        _check_int("steps", self.steps, 0, 10000)
+        _check_int("decodes", self.decodes, 1, 1000)
+        _check_float("lr", self.learning_rate(), 0.0, 1e6, low_open=True)
+        _check_float("lambda-cmplx", self.lambda_cmplx, 0.0, 1e3)
+        _check_float("trust-radius", self.trust_radius, 0.0, 100.0)
+        if self.max_params is not None:
+            _check_float("max-params", self.max_params, 1.0, 1e12)
+        return self
+
+
+def _check_int(name: str, value: int, lo: int, hi: int) -> None:
+    if not isinstance(value, int) or not lo <= value <= hi:
+        raise UserInputError(f"{name} must be an integer in {lo}..{hi}, got {value}")
+
+
+def _check_float(name: str, value: float, lo: float, hi: float, low_open: bool = False) -> None:
+    ok = isinstance(value, int | float) and math.isfinite(value) and value <= hi
+    ok = ok and (value > lo if low_open else value >= lo)
+    if not ok:
+        bound = f"({lo}, {hi}]" if low_open else f"[{lo}, {hi}]"
+        raise UserInputError(f"{name} must be a finite number in {bound}, got {value}")
+
+
+def start_points(
+    cfg: SearchConfig, data: GraphData, latents: LatentTable, gen: torch.Generator
+) -> tuple[torch.Tensor, list[int | None]]:
+    """Starting latent points and the data index each starts from (``None`` for random)."""
+    mu = torch.as_tensor(latents.mu, dtype=torch.float32)
+    if cfg.strategy == "optimal":
+        order = np.argsort(-data.acc, kind="stable")
+        _, first = np.unique(-data.acc[order], return_index=True)
+        picks = order[np.sort(first)][: cfg.samples].tolist()  # best distinct accuracies
+        return mu[picks].clone(), picks
+    z = torch.randn(cfg.samples, mu.shape[1], generator=gen)
+    return z * mu.std(0) + mu.mean(0), [None] * cfg.samples
+
+
+def ascend(
+    model: NGAE,
+    z0: torch.Tensor,
+    cfg: SearchConfig,
+    bounds: tuple[torch.Tensor, ...],
+    progress: Callable[[int, int], None] | None = None,
+) -> torch.Tensor:
+    """Gradient ascent on the objective; returns the trajectory ``(steps + 1, S, nz)``."""
+    z = z0.clone().requires_grad_(True)
+    opt_cls = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
+    opt = opt_cls([z], lr=cfg.learning_rate())
+    limit = None
+    if cfg.max_params is not None:
+        c = model.cfg
+        limit = float(
+            normalise_complexity(
+                np.array([cfg.max_params]), c.cmplx_target, c.cmplx_lo, c.cmplx_hi
+            )[0]
+        )
+    path = [z.detach().clone()]
+    for step in range(cfg.steps):
+        acc, cmplx = model.predict(z)
+        objective = acc - cfg.lambda_cmplx * cmplx
+        if limit is not None:
+            objective = objective - CONSTRAINT_WEIGHT * torch.relu(cmplx - limit) ** 2
+        # Gradient with respect to z only: the shared model's parameters are never touched.
+        z.grad = torch.autograd.grad(-objective.sum(), z)[0]
+        opt.step()
+        with torch.no_grad():
+            if cfg.trust_radius > 0:
+                z.copy_(torch.maximum(torch.minimum(z, bounds[1]), bounds[0]))
+            z.nan_to_num_(0.0)
+        path.append(z.detach().clone())
+        if progress is not None:
+            progress(step + 1, cfg.steps)
+    return torch.stack(path)
+
+
+def most_common_valid(
+    model: NGAE, z: torch.Tensor, decodes: int, gen: torch.Generator
+) -> list[tuple[Arch | None, float]]:
+    """For each point, its most common strictly valid decoding and that decoding's share."""
+    types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=gen)
+    archs = to_archs(types, adj)
+    out: list[tuple[Arch | None, float]] = []
+    for i in range(len(z)):
+        counts = Counter(a for a in archs[i :: len(z)] if a is not None)
+        if counts:
+            arch, n = counts.most_common(1)[0]  # ties: first decoded wins
+            out.append((arch, n / decodes))
+        else:
+            out.append((None, 0.0))
+    return out
+
+
+def run_search(
+    model: NGAE,
+    data: GraphData,
+    latents: LatentTable,
+    cfg: SearchConfig,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the whole search and report every found architecture honestly (see module doc)."""
+    if data.archs is None:
+        raise UserInputError("latent search needs ENAS architectures (an ENAS data set)")
+    if not model.cfg.predictors:
+        raise UserInputError("this checkpoint has no predictor heads (trained as DVAE)")
+    cfg.validate()
+    start = time.perf_counter()
+    gen = torch.Generator().manual_seed(cfg.seed)
+    model = model.cpu().eval()
+    z0, start_idx = start_points(cfg, data, latents, gen)
+    mu = torch.as_tensor(latents.mu)
+    radius = cfg.trust_radius * mu.std(0)
+    path = ascend(model, z0, cfg, (mu.mean(0) - radius, mu.mean(0) + radius), progress)
+    end = path[-1]
+    decoded = most_common_valid(model, end, cfg.decodes, gen)
+    latent_acc, latent_params = predict_latents(model, end)
+    results = _describe_found(model, data, decoded, start_idx, path, latent_acc, latent_params)
+    return {
+        "results": results,
+        "dataset_best_pred_acc": float(np.nanmax(latents.pred_acc)),
+        "config": asdict(cfg) | {"lr": cfg.learning_rate()},
+        "summary": _summary(results, data, latents, cfg.samples),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def _describe_found(
+    model: NGAE,
+    data: GraphData,
+    decoded: list,
+    start_idx: list,
+    path: torch.Tensor,
+    latent_acc: np.ndarray,
+    latent_params: np.ndarray,
+) -> list[dict[str, Any]]:
+    index: dict[str, list[int]] = {}
+    for i, s in enumerate(data.strings):
+        index.setdefault(s, []).append(i)
+    seen: set[str] = set()
+    keep = []
+    for i, (arch, share) in enumerate(decoded):
+        if arch is not None and arch.to_string() not in seen:
+            seen.add(arch.to_string())
+            keep.append((i, arch, share))
+    if not keep:
+        return []
+    dags = [a.to_dag() for _, a, _ in keep]
+    types = torch.as_tensor(np.stack([d[0] for d in dags]))
+    adj = torch.as_tensor(np.stack([d[1] for d in dags]), dtype=torch.float32)
+    re_acc, re_params = predict_latents(model, encode_mu(model, types, adj))
+    results = []
+    for row, (i, arch, share) in enumerate(keep):
+        hits = index.get(arch.to_string(), [])
+        s = start_idx[i]
+        results.append(
+            {
+                "sample": i,
+                "arch": arch.to_string(),
+                "valid": True,
+                "novel": not hits,
+                "in_dataset": bool(hits),
+                "true_acc": float(np.mean(data.acc[hits])) if hits else None,
+                "params": param_count(arch),
+                "pred_acc": float(re_acc[row]),
+                "pred_params": float(re_params[row]),
+                "pred_acc_latent": float(latent_acc[i]),
+                "pred_params_latent": float(latent_params[i]),
+                "decode_share": share,
+                "start_arch": data.strings[s] if s is not None else None,
+                "start_true_acc": float(data.acc[s]) if s is not None else None,
+                "trajectory": path[:, i].tolist(),
+            }
+        )
+    return results
+
+
+def _summary(
+    results: list[dict], data: GraphData, latents: LatentTable, samples: int
+) -> dict[str, Any]:
+    """The figures the issue's goal names, computed from the results."""
+    ref_acc, ref_params = latents.pred_acc, data.params
+    best = max((r["pred_acc"] for r in results), default=float("nan"))
+    return {
+        "samples": samples,
+        "distinct_valid": len(results),
+        "novel": sum(r["novel"] for r in results),
+        "best_pred_acc": best,
+        "beats_dataset_best": bool(results) and best > float(np.nanmax(ref_acc)),
+        "smaller_than_all_better": sum(
+            smaller_than_all_better(r["pred_acc"], r["params"], ref_acc, ref_params)
+            for r in results
+        ),
+    }
+
+
+def pareto_points(
+    data: GraphData, latents: LatentTable, results: list[dict[str, Any]]
+) -> dict[str, list]:
+    """The Pareto front (predicted accuracy vs exact parameters) over data set + found."""
+    acc = np.concatenate([latents.pred_acc, [r["pred_acc"] for r in results]])
+    params = np.concatenate([data.params, [r["params"] for r in results]])
+    labels = list(data.strings) + [r["arch"] for r in results]
+    source = ["dataset"] * len(data) + ["found"] * len(results)
+    front = pareto_front(acc, params)
+    return {
+        "arch": [labels[i] for i in front],
+        "pred_acc": acc[front].tolist(),
+        "params": params[front].tolist(),
+        "source": [source[i] for i in front],
+    }

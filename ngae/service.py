@@ -1,0 +1,307 @@
+"""The service API the dashboard and CLI use: one :class:`Explorer` per checkpoint.
+
+Pages never touch model internals: they call these methods and render what comes back
+(DataFrames, dicts, DOT strings). An ``Explorer`` is safe to share between browser sessions:
+it keeps no per-request state, inference runs under ``no_grad`` and search differentiates with
+respect to latent points only. Background projections are guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ngae.arch import NUM_OPS, OP_NAMES, Arch
+from ngae.checkpoint import CHECKPOINT_DIR, load_checkpoint, model_from_checkpoint
+from ngae.complexity import param_count
+from ngae.data import DEFAULT_DATA, GraphData, dvae_split, load_dataset
+from ngae.draw import arch_dot
+from ngae.errors import CheckpointError, UserInputError
+from ngae.evaluation import PUBLISHED
+from ngae.graphs import to_archs
+from ngae.latents import LatentTable, cache_dir_for, dataset_latents, predict_latents
+from ngae.metrics import decode_many, encode_mu
+from ngae.model import NGAE
+from ngae.projections import KINDS, Pca, compute_and_cache, load_projection, place_by_neighbours
+from ngae.search import SearchConfig, pareto_points, run_search
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "ngae_default.pt"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What decoding one latent point gave: the most common valid architecture and figures."""
+
+    arch: str | None
+    share: float
+    valid_share: float
+    pred_acc: float | None
+    pred_params: float | None
+    params: int | None
+    true_acc: float | None
+    dot: str | None
+    z: list[float] = field(default_factory=list)
+
+
+def list_checkpoints(folder: Path = CHECKPOINT_DIR) -> list[str]:
+    """Checkpoint file names under ``checkpoints/`` (the only place the UI may load from)."""
+    return sorted(p.name for p in folder.glob("*.pt") if p.is_file())
+
+
+def resolve_checkpoint(name: str, folder: Path = CHECKPOINT_DIR) -> Path:
+    """A checkpoint name from the UI as a path inside ``folder``; nothing can escape it."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".pt"):
+        raise UserInputError(f"{name!r} is not a checkpoint name from the list")
+    path = (folder / name).resolve()
+    if path.parent != folder.resolve() or not path.is_file():
+        raise UserInputError(f"{name!r} is not a checkpoint in {folder.name}/")
+    return path
+
+
+def _data_for(ckpt: dict[str, Any]) -> Path:
+    stored = ckpt.get("train_config", {}).get("data") or ckpt.get("data_path") or str(DEFAULT_DATA)
+    path = Path(stored)
+    path = path if path.is_absolute() else ROOT / path
+    if not path.is_file():
+        raise CheckpointError(f"the checkpoint's data file {stored} is missing")
+    return path
+
+
+class Explorer:
+    """A loaded checkpoint with its data set, latent table and cached projections."""
+
+    def __init__(self, path: Path, ckpt: dict[str, Any], model: NGAE, data: GraphData) -> None:
+        self.path, self.ckpt, self.model, self.data = path, ckpt, model, data
+        self.latents: LatentTable = dataset_latents(path, model, data)
+        self.cache_dir = cache_dir_for(path)
+        self.pca = Pca.fit(self.latents.mu)
+        train_idx, test_idx = dvae_split(len(data))
+        self.split = np.full(len(data), "burn-in", dtype=object)
+        self.split[train_idx], self.split[test_idx] = "train", "test"
+        self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
+        self._lock = threading.Lock()
+        self._jobs: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> Explorer:
+        """Load and validate a checkpoint (``weights_only``) and its data set, on the CPU."""
+        ckpt = load_checkpoint(path)
+        torch.set_grad_enabled(True)
+        return cls(
+            Path(path), ckpt, model_from_checkpoint(ckpt, "cpu"), load_dataset(_data_for(ckpt))
+        )
+
+    # ----- model card -------------------------------------------------------------------
+    def model_card(self) -> dict[str, Any]:
+        """Config, history, evaluation, published anchors and data statistics."""
+        d = self.data
+        return {
+            "name": self.path.name,
+            "epoch": self.ckpt.get("epoch", 0),
+            "model_config": self.ckpt["model_config"],
+            "train_config": self.ckpt.get("train_config", {}),
+            "history": pd.DataFrame(self.ckpt.get("history", [])),
+            "evaluation": self.ckpt.get("evaluation") or {},
+            "published": PUBLISHED,
+            "data": {
+                "architectures": len(d),
+                "distinct": len(set(d.strings)),
+                "train": int((self.split == "train").sum()),
+                "test": int((self.split == "test").sum()),
+                "acc_min": float(d.acc.min()),
+                "acc_max": float(d.acc.max()),
+                "acc_mean": float(d.acc.mean()),
+                "params_min": int(d.params.min()),
+                "params_max": int(d.params.max()),
+            },
+        }
+
+    def table(self) -> pd.DataFrame:
+        """One row per data-set architecture: split, true and predicted figures, op counts."""
+        d = self.data
+        df = pd.DataFrame(
+            {
+                "arch": d.strings,
+                "split": self.split,
+                "true_acc": d.acc,
+                "params": d.params.astype(np.int64),
+                "pred_acc": self.latents.pred_acc,
+                "pred_params": self.latents.pred_params,
+            }
+        )
+        if d.archs is not None:
+            ops = np.array([a.ops for a in d.archs])
+            for k in range(NUM_OPS):
+                df[f"n_{OP_NAMES[k]}"] = (ops == k).sum(1)
+        return df
+
+    def test_predictions(self) -> pd.DataFrame:
+        """Predicted vs true figures on the test split."""
+        return self.table()[lambda t: t.split == "test"].reset_index(drop=True)
+
+    # ----- projections ------------------------------------------------------------------
+    def projection(self, kind: str) -> np.ndarray | None:
+        """The ``(M, 2)`` map for ``kind``, or ``None`` while it is being computed."""
+        if kind == "pca":
+            return self.pca.transform(self.latents.mu).astype(np.float32)
+        if kind not in KINDS:
+            raise UserInputError(f"unknown projection {kind!r}")
+        return load_projection(self.cache_dir, kind, len(self.data))
+
+    def projection_status(self, kind: str) -> str:
+        """``ready``, ``running``, ``failed: ...`` or ``missing``."""
+        if self.projection(kind) is not None:
+            return "ready"
+        with self._lock:
+            return self._jobs.get(kind, "missing")
+
+    def start_projection(self, kind: str) -> str:
+        """Compute a projection in a background thread (once); returns its status."""
+        with self._lock:
+            if self._jobs.get(kind) == "running" or self.projection(kind) is not None:
+                return self._jobs.get(kind, "ready")
+            self._jobs[kind] = "running"
+
+        def work() -> None:
+            try:
+                compute_and_cache(self.cache_dir, kind, self.latents.mu)
+                status = "ready"
+            except Exception as err:  # reported to the page as a message, never raised there
+                status = f"failed: {err.__class__.__name__}: {err}"
+            with self._lock:
+                self._jobs[kind] = status
+
+        threading.Thread(target=work, daemon=True, name=f"projection-{kind}").start()
+        return "running"
+
+    def place(self, z: np.ndarray, kind: str) -> np.ndarray:
+        """Map positions of new latent points on the ``kind`` map."""
+        if kind == "pca":
+            return self.pca.transform(z)
+        xy = self.projection(kind)
+        if xy is None:
+            raise UserInputError(f"the {kind} map is not ready yet")
+        return place_by_neighbours(z, self.latents.mu, xy)
+
+    # ----- decoding ---------------------------------------------------------------------
+    def decode(self, z: np.ndarray, decodes: int = 20, seed: int = 0) -> list[Decoded]:
+        """Decode latent points ``(K, nz)``; each keeps its most common valid decoding."""
+        z_t = torch.as_tensor(np.atleast_2d(z), dtype=torch.float32)
+        if not torch.isfinite(z_t).all() or z_t.shape[1] != self.model.cfg.nz:
+            raise UserInputError("latent points must be finite and of the model's size")
+        gen = torch.Generator().manual_seed(seed)
+        types, adj = decode_many(self.model, z_t.repeat(decodes, 1), True, gen)
+        archs = to_archs(types, adj)
+        out = []
+        for i in range(len(z_t)):
+            mine = archs[i :: len(z_t)]
+            counts = Counter(a for a in mine if a is not None)
+            if not counts:
+                out.append(Decoded(None, 0.0, 0.0, None, None, None, None, None, z_t[i].tolist()))
+                continue
+            arch, n = counts.most_common(1)[0]
+            out.append(
+                self._describe(
+                    arch, n / decodes, len([a for a in mine if a]) / decodes, z_t[i].tolist()
+                )
+            )
+        return out
+
+    def _describe(self, arch: Arch, share: float, valid_share: float, z: list) -> Decoded:
+        info = self.arch_figures(arch)
+        return Decoded(
+            arch.to_string(),
+            share,
+            valid_share,
+            info["pred_acc"],
+            info["pred_params"],
+            info["params"],
+            info["true_acc"],
+            arch_dot(arch),
+            z,
+        )
+
+    def decode_index(self, i: int, decodes: int = 20) -> tuple[Decoded, bool]:
+        """Decode data point ``i``'s latent mean; also whether it reproduced the original."""
+        if not 0 <= i < len(self.data):
+            raise UserInputError(f"no architecture with index {i}")
+        dec = self.decode(self.latents.mu[i : i + 1], decodes)[0]
+        return dec, dec.arch == self.data.strings[i]
+
+    def decode_map_position(self, x: float, y: float, decodes: int = 20) -> Decoded:
+        """Decode any position of the PCA map (its latent point in the PCA plane)."""
+        return self.decode(self.pca.inverse(np.array([[x, y]])), decodes)[0]
+
+    def interpolate(self, i: int, j: int, steps: int = 8, decodes: int = 10) -> list[Decoded]:
+        """Decodings along the straight line between data points ``i`` and ``j``."""
+        if steps < 2 or steps > 50:
+            raise UserInputError("interpolation needs 2..50 steps")
+        a, b = self.latents.mu[i], self.latents.mu[j]
+        t = np.linspace(0, 1, steps)[:, None]
+        return self.decode((1 - t) * a + t * b, decodes)
+
+    def neighbours(self, z: np.ndarray, k: int = 8) -> pd.DataFrame:
+        """The ``k`` nearest data-set architectures of a latent point, with true accuracy."""
+        d = np.linalg.norm(self.latents.mu - np.asarray(z, np.float32)[None], axis=1)
+        near = np.argsort(d, kind="stable")[:k]
+        return pd.DataFrame(
+            {
+                "index": near,
+                "arch": [self.data.strings[n] for n in near],
+                "distance": d[near],
+                "true_acc": self.data.acc[near],
+                "pred_acc": self.latents.pred_acc[near],
+                "params": self.data.params[near].astype(np.int64),
+            }
+        )
+
+    # ----- architectures ----------------------------------------------------------------
+    def parse_arch(self, text: str) -> Arch:
+        """An architecture from its string; :class:`UserInputError` explains what is wrong."""
+        try:
+            arch = Arch.from_string(text)
+        except ValueError as err:
+            raise UserInputError(str(err)) from None
+        if arch.num_layers != self.model.cfg.max_n - 2:
+            raise UserInputError(
+                f"this model's architectures have {self.model.cfg.max_n - 2} layers"
+            )
+        return arch
+
+    def arch_figures(self, arch: Arch) -> dict[str, Any]:
+        """Exact params, predictions of the re-encoded architecture, true accuracy if known."""
+        types, adj = arch.to_dag()
+        mu = encode_mu(
+            self.model,
+            torch.as_tensor(types[None]),
+            torch.as_tensor(adj[None], dtype=torch.float32),
+        )
+        acc, params = predict_latents(self.model, mu)
+        idx = self._index.get(arch.to_string())
+        return {
+            "arch": arch.to_string(),
+            "params": param_count(arch),
+            "pred_acc": float(acc[0]),
+            "pred_params": float(params[0]),
+            "true_acc": float(self.data.acc[idx]) if idx is not None else None,
+            "index": idx,
+            "z": mu[0].numpy(),
+            "dot": arch_dot(arch),
+        }
+
+    # ----- search -----------------------------------------------------------------------
+    def search(self, cfg: SearchConfig, progress: Any = None) -> dict[str, Any]:
+        """Latent search (see :func:`ngae.search.run_search`)."""
+        return run_search(self.model, self.data, self.latents, cfg, progress)
+
+    def pareto(self, results: list[dict[str, Any]]) -> dict[str, list]:
+        """Pareto front over data set + found architectures."""
+        return pareto_points(self.data, self.latents, results)

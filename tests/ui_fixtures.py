@@ -1,0 +1,58 @@
+"""A tiny checkpoint and data set for the UI tests (AppTest and the real browser).
+
+``make_tiny_workspace(folder)`` writes the first 300 architectures of the shipped data set to
+``folder/tiny.txt``, trains a tiny model (hs=24, nz=6, one epoch) into
+``folder/checkpoints/ngae_default.pt`` and returns the environment variables that point the
+app at it (``NGAE_CHECKPOINT_DIR``, ``NGAE_JOBS_DB``). Training takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY_LINES = 300
+
+
+def make_tiny_workspace(folder: Path, lines: int = TINY_LINES) -> dict[str, str]:
+    """Build the tiny data set and checkpoint under ``folder``; return the env overrides."""
+    import torch
+
+    from ngae.config import ModelConfig, TrainConfig
+    from ngae.data import DEFAULT_DATA
+    from ngae.train import fit, quick_metrics
+
+    folder = Path(folder)
+    ckpt_dir = folder / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    tiny = folder / "tiny.txt"
+    tiny.write_text("\n".join(DEFAULT_DATA.read_text().splitlines()[:lines]) + "\n")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        fit(ModelConfig(hs=24, nz=6),
+            TrainConfig(data=str(tiny), epochs=2, batch_size=64, eval_interval=1,
+                        save_interval=0),
+            out=ckpt_dir / "ngae_default.pt", progress=False, evaluate_every=quick_metrics)
+    finally:
+        torch.set_num_threads(threads)
+    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def empty_workspace(folder: Path) -> dict[str, str]:
+    """Environment overrides for an app with no checkpoint at all."""
+    ckpt_dir = Path(folder) / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(Path(folder) / "jobs.sqlite")}
+
+
+def subprocess_env(overrides: dict[str, str]) -> dict[str, str]:
+    """The current environment plus ``overrides`` and a single torch thread."""
+    return {**os.environ, **overrides, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+
+
+if __name__ == "__main__":  # build a workspace by hand: python tests/ui_fixtures.py /tmp/ws
+    import sys
+
+    print(make_tiny_workspace(Path(sys.argv[1])))
