@@ -63,6 +63,16 @@ class NGAE(nn.Module):
         """Decode ``z`` ``(B, nz)`` -> ``types`` ``(B, N)`` (``-1`` padding), bool ``adj``."""
         return self.decoder.decode(z, self.encoder.forward_messages(), stochastic, generator)
 
+    def forward(
+        self,
+        types: Tensor,
+        adj: Tensor,
+        acc: Tensor | None = None,
+        cmplx: Tensor | None = None,
+    ) -> dict[str, Tensor]:
+        """The loss parts (see :meth:`loss`); ``forward`` so DistributedDataParallel can wrap it."""
+        return self.loss(types, adj, acc, cmplx)
+
     def loss(
         self,
         types: Tensor,

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from ngae import distributed
 from ngae.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from ngae.config import ModelConfig, TrainConfig, to_dict
 from ngae.data import GraphData, dvae_split, file_hash, load_dataset
@@ -33,6 +34,7 @@ class Run:
     """Everything a training run needs: the model, its optimiser and the split tensors."""
 
     model: NGAE
+    trainer: torch.nn.Module  # the model, or its DistributedDataParallel wrapper
     optimizer: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.ReduceLROnPlateau
     train: GraphTensors
@@ -55,7 +57,7 @@ def new_run(
     The model is new, or starts from the weights of checkpoint ``init`` (fine-tuning).
     """
     torch.manual_seed(train_cfg.seed)
-    device = resolve_device(train_cfg.device)
+    device = distributed.setup(resolve_device(train_cfg.device))
     if init is not None:
         model = model_from_checkpoint(init, device).train()
     else:
@@ -65,7 +67,7 @@ def new_run(
 
 def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) -> Run:
     """Continue a run from a checkpoint's weights, optimiser and history."""
-    device = resolve_device(train_cfg.device)
+    device = distributed.setup(resolve_device(train_cfg.device))
     model = model_from_checkpoint(ckpt, device).train()
     run = _assemble(model, train_cfg, data, list(ckpt.get("history", [])), ckpt.get("epoch", 0))
     if "optimizer" in ckpt:
@@ -74,6 +76,8 @@ def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) ->
             group["lr"] = ckpt["optimizer"]["param_groups"][0]["lr"]
     if "scheduler" in ckpt:
         run.scheduler.load_state_dict(ckpt["scheduler"])
+    if isinstance(ckpt.get("rng"), torch.Tensor):
+        torch.set_rng_state(ckpt["rng"])
     return run
 
 
@@ -88,6 +92,7 @@ def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epo
     )
     return Run(
         model,
+        distributed.wrap(model),
         opt,
         sched,
         to_tensors(train, model.cfg, device),
@@ -111,10 +116,10 @@ def train_epoch(
     model, data = run.model, run.train
     model.train()
     gen = torch.Generator().manual_seed(cfg.seed * 100003 + run.epoch)
-    order = torch.randperm(len(data), generator=gen).to(data.types.device)
+    order = distributed.shard(torch.randperm(len(data), generator=gen)).to(data.types.device)
     sums = dict.fromkeys(LOSS_PARTS, 0.0)
     bar = tqdm(
-        range(0, len(data), cfg.batch_size),
+        range(0, len(order), cfg.batch_size),
         desc=f"epoch {run.epoch + 1}",
         disable=not progress,
         leave=False,
@@ -124,7 +129,7 @@ def train_epoch(
         if should_stop is not None and should_stop():
             return None
         index = order[start : start + cfg.batch_size]
-        parts = model.loss(*data.batch(index))
+        parts = run.trainer(*data.batch(index))
         run.optimizer.zero_grad(set_to_none=True)
         parts["loss"].backward()
         run.optimizer.step()
@@ -132,11 +137,13 @@ def train_epoch(
             sums[key] += float(value.detach())
         bar.set_postfix(loss=f"{float(parts['loss'].detach()) / len(index):.3f}")
         if on_batch is not None:
-            on_batch(start + len(index), len(data))
+            on_batch(start + len(index), len(order))
     if not math.isfinite(sums["loss"]):
         raise UserInputError("the loss became NaN or infinite: lower --lr and start again")
+    sums = distributed.all_sum(sums, data.types.device)
     run.scheduler.step(sums["loss"])
-    return {k: v / len(data) for k, v in sums.items()}
+    seen = len(order) * distributed.world()[1]
+    return {k: v / seen for k, v in sums.items()}
 
 
 def checkpoint_payload(run: Run, cfg: TrainConfig, data_path: Path, data_hash: str) -> dict:
@@ -148,6 +155,7 @@ def checkpoint_payload(run: Run, cfg: TrainConfig, data_path: Path, data_hash: s
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict(),
         "epoch": run.epoch,
+        "rng": torch.get_rng_state(),  # so a resumed run draws the same noise
         "history": run.history,
         "evaluation": None,
         "data_path": str(data_path),
@@ -197,16 +205,24 @@ def fit(
             "seconds": seconds,
             "graphs_per_s": len(run.train) / seconds,
         }
-        if evaluate_every and train_cfg.eval_interval and run.epoch % train_cfg.eval_interval == 0:
+        due = train_cfg.eval_interval and run.epoch % train_cfg.eval_interval == 0
+        if evaluate_every and due and distributed.is_main():
             record.update(evaluate_every(run.model, run.test))
         run.history.append(record)
-        payload = checkpoint_payload(run, train_cfg, data_path, data_hash)
-        save_checkpoint(out, payload)
-        if train_cfg.save_interval and run.epoch % train_cfg.save_interval == 0:
-            save_checkpoint(RUNS_DIR / out.stem / f"epoch{run.epoch}.pt", payload)
-        if on_epoch is not None:
-            on_epoch(record)
+        if distributed.is_main():
+            _save(run, train_cfg, out, data_path, data_hash)
+            if on_epoch is not None:
+                on_epoch(record)
+        distributed.barrier()
+    distributed.teardown()
     return out
+
+
+def _save(run: Run, cfg: TrainConfig, out: Path, data_path: Path, data_hash: str) -> None:
+    payload = checkpoint_payload(run, cfg, data_path, data_hash)
+    save_checkpoint(out, payload)
+    if cfg.save_interval and run.epoch % cfg.save_interval == 0:
+        save_checkpoint(RUNS_DIR / out.stem / f"epoch{run.epoch}.pt", payload)
 
 
 def _checkpoint_at(out: Path, epoch: int, data_hash: str) -> dict[str, Any]:

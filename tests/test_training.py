@@ -1,0 +1,240 @@
+"""Training, checkpoints, resume after SIGKILL, torchrun DDP and the train/evaluate CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from ngae.checkpoint import export_checkpoint, load_checkpoint, model_from_checkpoint
+from ngae.cli import main
+from ngae.config import ModelConfig, TrainConfig
+from ngae.errors import CheckpointError
+from ngae.train import fit, quick_metrics
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY_MODEL = ["--hs", "16", "--nz", "4", "--batch-size", "64", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "tiny.txt"
+    lines = (ROOT / "data" / "final_structures6.txt").read_text().splitlines()[:200]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def tiny_fit(data: Path, out: Path, epochs: int, **kw) -> Path:
+    return fit(
+        ModelConfig(hs=16, nz=4),
+        TrainConfig(data=str(data), epochs=epochs, batch_size=64, eval_interval=1, save_interval=0),
+        out,
+        progress=False,
+        evaluate_every=quick_metrics,
+        **kw,
+    )
+
+
+def test_fit_writes_loadable_checkpoint_with_history(tiny_data, tmp_path):
+    out = tiny_fit(tiny_data, tmp_path / "run.pt", epochs=2)
+    ckpt = torch.load(out, weights_only=True)  # no flags needed
+    assert ckpt["epoch"] == 2 and len(ckpt["history"]) == 2
+    assert {"loss", "recon", "kl", "perf", "cmplx", "lr", "seconds"} <= set(ckpt["history"][0])
+    assert "test_recon_greedy" in ckpt["history"][1]
+    assert ckpt["model_config"]["hs"] == 16 and len(ckpt["data_hash"]) == 64
+    model = model_from_checkpoint(load_checkpoint(out))
+    assert not model.training
+    assert not list(tmp_path.glob("*.tmp"))  # atomic write leaves no temp files
+
+
+def test_resume_continues_history_identically(tiny_data, tmp_path):
+    straight = tiny_fit(tiny_data, tmp_path / "a.pt", epochs=3)
+    tiny_fit(tiny_data, tmp_path / "b.pt", epochs=2)
+    resumed = fit(
+        ModelConfig(hs=16, nz=4),
+        TrainConfig(data=str(tiny_data), epochs=3, batch_size=64, eval_interval=1, save_interval=0),
+        tmp_path / "b.pt",
+        continue_from=2,
+        progress=False,
+        evaluate_every=quick_metrics,
+    )
+    h1 = load_checkpoint(straight)["history"]
+    h2 = load_checkpoint(resumed)["history"]
+    assert [round(r["loss"], 4) for r in h1] == [round(r["loss"], 4) for r in h2]
+
+
+def test_continue_from_wrong_epoch_is_a_clear_error(tiny_data, tmp_path):
+    tiny_fit(tiny_data, tmp_path / "c.pt", epochs=1)
+    with pytest.raises(CheckpointError, match="epoch 5"):
+        fit(
+            ModelConfig(hs=16, nz=4),
+            TrainConfig(data=str(tiny_data), epochs=6),
+            tmp_path / "c.pt",
+            continue_from=5,
+            progress=False,
+        )
+
+
+def test_corrupt_and_foreign_checkpoints_are_rejected(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(CheckpointError, match="not a readable checkpoint"):
+        load_checkpoint(bad)
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "foreign.pt")
+    with pytest.raises(CheckpointError, match="not an NGAE checkpoint"):
+        load_checkpoint(tmp_path / "foreign.pt")
+
+
+def test_export_is_smaller_and_still_loads(tiny_data, tmp_path):
+    src = tiny_fit(tiny_data, tmp_path / "full.pt", epochs=1)
+    export_checkpoint(src, tmp_path / "small.pt")
+    small = load_checkpoint(tmp_path / "small.pt")
+    assert "optimizer" not in small
+    assert (tmp_path / "small.pt").stat().st_size < src.stat().st_size
+    model_from_checkpoint(small)
+
+
+def test_sigkill_leaves_last_epoch_resumable(tiny_data, tmp_path):
+    cmd = [
+        sys.executable,
+        "-m",
+        "ngae",
+        "train",
+        "--data",
+        str(tiny_data),
+        "--save-dir",
+        str(tmp_path),
+        "--save-appendix",
+        "",
+        "--epochs",
+        "200",
+        "--eval-interval",
+        "0",
+        "--save-interval",
+        "0",
+        *TINY_MODEL,
+    ]
+    out = tmp_path / "tiny.pt"
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not out.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(random.uniform(0.0, 0.5))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    ckpt = load_checkpoint(out)  # the last complete epoch, never half a file
+    epoch = ckpt["epoch"]
+    assert epoch >= 1 and len(ckpt["history"]) == epoch
+    rc = main(
+        [
+            "train",
+            "--data",
+            str(tiny_data),
+            "--save-dir",
+            str(tmp_path),
+            "--save-appendix",
+            "",
+            "--epochs",
+            str(epoch + 1),
+            "--continue-from",
+            str(epoch),
+            "--eval-interval",
+            "0",
+            *TINY_MODEL,
+        ]
+    )
+    assert rc == 0
+    resumed = load_checkpoint(out)
+    assert resumed["epoch"] == epoch + 1
+    assert resumed["history"][:epoch] == ckpt["history"]
+
+
+def test_torchrun_two_cpu_processes_train_and_save_one_checkpoint(tiny_data, tmp_path):
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "ngae",
+        "train",
+        "--data",
+        str(tiny_data),
+        "--save-dir",
+        str(tmp_path),
+        "--save-appendix",
+        "_ddp",
+        "--epochs",
+        "2",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        *TINY_MODEL,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert res.returncode == 0, res.stderr[-2000:]
+    files = list(tmp_path.glob("*.pt"))
+    assert [f.name for f in files] == ["tiny_ddp.pt"]
+    ckpt = load_checkpoint(files[0])
+    assert ckpt["epoch"] == 2 and len(ckpt["history"]) == 2
+
+
+def test_cli_train_only_test_and_evaluate_json(tiny_data, tmp_path, capsys):
+    args = ["--data", str(tiny_data), "--save-dir", str(tmp_path), "--save-appendix", "_x"]
+    assert main(["train", *args, "--epochs", "1", *TINY_MODEL]) == 0
+    assert main(["train", *args, "--epochs", "1", *TINY_MODEL]) == 2  # exists: refuses
+    assert "--continue-from" in capsys.readouterr().err
+    quick = ["--recon-decodes", "2", "--prior-samples", "20", "--prior-decodes", "2", "--json"]
+    assert main(["train", *args, "--only-test", "--continue-from", "1", *quick]) == 0
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "tiny_x.pt"), *quick]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    result = json.loads(last)
+    for key in (
+        "recon_acc",
+        "validity",
+        "uniqueness",
+        "novelty",
+        "perf_rmse",
+        "perf_pearson",
+        "perf_spearman",
+        "perf_kendall",
+        "cmplx_rmse",
+        "cmplx_r2",
+        "cmplx_kendall",
+        "perf_top1_precision",
+        "perf_top5_precision",
+        "perf_top10_kendall",
+        "recon_decodes",
+        "prior_samples",
+        "seconds",
+    ):
+        assert key in result
+    assert 0 <= result["recon_acc"] <= 1 and result["test_graphs"] == 20
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "--checkpoint", "/nonexistent.pt"], "no such checkpoint"),
+        (["train", "--data-name", "nope"], "no data set"),
+        (["train", "--lr", "nan"], "--lr"),
+        (["train", "--epochs", "0"], "--epochs"),
+        (["evaluate", "--checkpoint", "x.pt", "--recon-decodes", "0"], "--recon-decodes"),
+    ],
+)
+def test_cli_bad_input_is_one_line_error(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
