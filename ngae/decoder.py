@@ -94,6 +94,12 @@ class GraphDecoder(nn.Module):
         edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
         return type_nll, edge_nll
 
+    def _type_states(self) -> Tensor:
+        """``GRU(type, 0)`` for every type ``(T, H)``: a new vertex's state before any edge."""
+        all_types = torch.arange(self.cfg.num_types, device=self.fc3.weight.device)
+        gi = input_gates(self.grud, all_types)
+        return gru_combine(self.grud, gi, torch.zeros_like(gi), gi.new_zeros(len(gi), self.cfg.hs))
+
     def _project_partial_states(
         self, partial: Tensor, types: Tensor, adj: Tensor, w_b: Tensor
     ) -> Tensor:
@@ -106,10 +112,7 @@ class GraphDecoder(nn.Module):
         b, e, _ = partial.shape
         n = types.shape[1]
         earlier, new = (t.to(types.device) for t in edge_pairs(n))
-        all_types = torch.arange(self.cfg.num_types, device=types.device)
-        gi = input_gates(self.grud, all_types)
-        zero = gi.new_zeros(len(all_types), self.cfg.hs)
-        type_proj = gru_combine(self.grud, gi, gi.new_zeros(gi.shape), zero) @ w_b  # (T, 4H)
+        type_proj = self._type_states() @ w_b  # (T, 4H)
         # Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
         first_step = earlier == new - 1
         changed = adj[:, earlier + 1, new].bool() & ~first_step  # (B, E)
@@ -145,6 +148,8 @@ class GraphDecoder(nn.Module):
         adj = torch.zeros(b, n, n, dtype=torch.bool, device=z.device)
         finished = torch.zeros(b, dtype=torch.bool, device=z.device)
         w_a, w_b = self._edge_split()
+        type_state = self._type_states()
+        type_proj = type_state @ w_b
         states, msgs = [h], [msg(h, 0)]
         projs = [hidden_projection(self.grud, msgs[0])]
         earlier_proj = [h @ w_a + self.add_edge[0].bias]
@@ -156,11 +161,13 @@ class GraphDecoder(nn.Module):
             loose = adj[:, :v, :].sum(-1) == 0  # (B, v) vertices without out-edges
             adj[:, :v, v] |= loose & is_end.unsqueeze(1)
             adding = ~finished & ~is_end
-            gi = input_gates(self.grud, new_type.clamp(min=0))
+            kind = new_type.clamp(min=0)
+            gi = input_gates(self.grud, kind)
             hidden, proj = torch.zeros_like(h), torch.zeros_like(projs[0])
-            h = gru_combine(self.grud, gi, proj, hidden)
+            # Before any edge the state depends on the type alone: look it up.
+            h, h_b = type_state[kind], type_proj[kind]
             for u in range(v - 1, -1, -1):
-                logit = self.add_edge[2](torch.relu(earlier_proj[u] + h @ w_b)).squeeze(-1)
+                logit = self.add_edge[2](torch.relu(earlier_proj[u] + h_b)).squeeze(-1)
                 prob = torch.sigmoid(logit)
                 if stochastic:
                     rand = torch.rand(b, device=z.device, generator=generator)
@@ -168,9 +175,14 @@ class GraphDecoder(nn.Module):
                 else:
                     take = (prob > 0.5) & adding
                 adj[:, u, v] |= take
-                e = take.unsqueeze(1).to(h.dtype)
-                hidden, proj = hidden + e * msgs[u], proj + e * projs[u]
-                h = gru_combine(self.grud, gi, proj, hidden)
+                rows = take.nonzero().squeeze(1)
+                if len(rows) == 0:
+                    continue
+                # Only graphs that gained an edge change state: recompute just those rows.
+                hidden[rows] += msgs[u][rows]
+                proj[rows] += projs[u][rows]
+                h_rows = gru_combine(self.grud, gi[rows], proj[rows], hidden[rows])
+                h, h_b = h.index_copy(0, rows, h_rows), h_b.index_copy(0, rows, h_rows @ w_b)
             finished |= is_end
             states.append(h)
             if v < n - 1:

@@ -157,3 +157,54 @@ def test_decode_shapes_and_end_vertex():
         assert row[n - 1] == 1  # decoding ends at the output vertex
         assert not a[n:].any() and not a[:, n:].any()
         assert not torch.tril(a).any()  # edges only go forward
+
+
+def ref_greedy_decode(m: NGAE, z):
+    """Per-graph D-VAE greedy decoding: state recomputed after every edge decision."""
+    enc, dec, n, t = m.encoder, m.decoder, m.cfg.max_n, m.cfg.num_types
+
+    def message(h, u):
+        x = torch.cat([h, onehot(u, n)], 1)
+        return torch.sigmoid(enc.gate_forward(x)) * enc.mapper_forward(x)
+
+    states = {0: dec.grud(onehot(0, t), torch.tanh(dec.fc3(z)))}
+    types, edges = [0], set()
+    for v in range(1, n):
+        new = 1 if v == n - 1 else int(dec.add_vertex(states[v - 1]).argmax())
+        types.append(new)
+        preds: list[int] = []
+
+        def update(preds=preds, v=v, new=new):
+            hidden = (
+                sum(message(states[u], u) for u in preds)
+                if preds
+                else torch.zeros(1, m.cfg.hs, dtype=torch.float64)
+            )
+            states[v] = dec.grud(onehot(new, t), hidden)
+
+        update()
+        if new == 1:  # output: connect every vertex without out-edges, stop
+            for u in range(v):
+                if not any(e[0] == u for e in edges):
+                    edges.add((u, v))
+            break
+        for u in range(v - 1, -1, -1):
+            p = torch.sigmoid(dec.add_edge(torch.cat([states[u], states[v]], 1)))[0, 0]
+            if p > 0.5:
+                edges.add((u, v))
+                preds.append(u)
+                update()
+    return types, edges
+
+
+def test_greedy_decode_matches_per_graph():
+    m = tiny_model()
+    m.eval()
+    gen = torch.Generator().manual_seed(3)
+    z = torch.randn(30, 5, dtype=torch.float64, generator=gen) * 2
+    types, adj = m.decode(z, stochastic=False)
+    for i in range(30):
+        ref_types, ref_edges = ref_greedy_decode(m, z[i : i + 1])
+        n = len(ref_types)
+        assert types[i, :n].tolist() == ref_types and (types[i, n:] == -1).all()
+        assert {tuple(e) for e in adj[i].nonzero().tolist()} == ref_edges

@@ -1,0 +1,93 @@
+"""Training, encoding and decoding throughput of the seed configuration.
+
+Trains hs 501, nz 56, bidirectional NGAE (batch 32 by default) on real data for a fixed number of
+batches after warm-up and prints, last line:
+``graphs_per_s=<x> threads=<n> device=<d> peak_rss_mb=<m>``.
+
+    python benchmarks/train_throughput.py [--threads 1] [--device cpu] [--batch-size 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ngae.config import ModelConfig  # noqa: E402
+from ngae.data import load_dataset  # noqa: E402
+from ngae.metrics import decode_many, encode_mu  # noqa: E402
+from ngae.model import NGAE  # noqa: E402
+from ngae.tensors import resolve_device, to_tensors, with_data_scale  # noqa: E402
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batches", type=int, default=30)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--decode-points", type=int, default=1000)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    torch.manual_seed(0)
+    data = load_dataset()
+    model = NGAE(with_data_scale(ModelConfig(), data)).to(device)
+    t = to_tensors(
+        data.subset(range(args.batch_size * (args.batches + args.warmup))), model.cfg, device
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    model.train()
+    for i in range(args.batches + args.warmup):
+        if i == args.warmup:
+            sync(device)
+            start = time.perf_counter()
+        idx = torch.arange(i * args.batch_size, (i + 1) * args.batch_size, device=device)
+        loss = model(*t.batch(idx))["loss"]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    sync(device)
+    train_rate = args.batches * args.batch_size / (time.perf_counter() - start)
+    model.eval()
+    enc = to_tensors(data.subset(range(4096)), model.cfg, device)
+    encode_mu(model, enc.types[:256], enc.adj[:256])
+    sync(device)
+    start = time.perf_counter()
+    encode_mu(model, enc.types, enc.adj)
+    sync(device)
+    encode_rate = len(enc) / (time.perf_counter() - start)
+    z = torch.randn(args.decode_points, model.cfg.nz, device=device)
+    decode_many(model, z[:64])
+    sync(device)
+    start = time.perf_counter()
+    decode_many(model, z)
+    sync(device)
+    decode_seconds = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    epoch = 17118 / train_rate
+    print(f"train: {train_rate:.1f} graphs/s (batch {args.batch_size}), epoch {epoch:.0f} s")
+    print(
+        f"encode: {encode_rate:.0f} graphs/s; decode {args.decode_points} points: "
+        f"{decode_seconds:.2f} s ({args.decode_points / decode_seconds:.0f} graphs/s)"
+    )
+    print(
+        f"graphs_per_s={train_rate:.1f} threads={args.threads} device={device} "
+        f"peak_rss_mb={rss:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
