@@ -1,6 +1,6 @@
 """Latent codes and predictions for a whole data set, cached on disk per checkpoint.
 
-The cache lives in ``checkpoints/cache/<checkpoint stem>-<first 12 hex of its SHA-256>/`` so a
+The cache lives beside the checkpoint, in ``cache/<stem>-<first 12 hex of its SHA-256>/``, so a
 retrained file never reuses stale codes; files are written atomically and a corrupt or
 mismatched cache is recomputed, never trusted.
 """
@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ngae.checkpoint import CHECKPOINT_DIR, atomic_write_bytes
+from ngae.checkpoint import atomic_write_bytes
 from ngae.complexity import denormalise_complexity
 from ngae.data import GraphData
 from ngae.metrics import encode_mu
 from ngae.model import NGAE
-
-CACHE_DIR = CHECKPOINT_DIR / "cache"
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def file_digest(path: str | Path) -> str:
 def cache_dir_for(checkpoint: str | Path) -> Path:
     """The cache folder of one checkpoint file's exact bytes."""
     checkpoint = Path(checkpoint)
-    return CACHE_DIR / f"{checkpoint.stem}-{file_digest(checkpoint)[:12]}"
+    return checkpoint.parent / "cache" / f"{checkpoint.stem}-{file_digest(checkpoint)[:12]}"
 
 
 @torch.no_grad()
@@ -88,7 +87,7 @@ def load_arrays(path: Path, keys: tuple[str, ...], rows: int) -> dict[str, np.nd
     try:
         with np.load(path, allow_pickle=False) as npz:
             out = {k: npz[k] for k in keys}
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
     return out if all(len(v) == rows for v in out.values()) else None
 

@@ -36,3 +36,22 @@ def read_enas_file_from_lines(lines: list[str]):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory) -> Path:
+    """A tiny NGAE trained for 2 epochs on the first 200 architectures (in a temp folder)."""
+    from ngae.config import ModelConfig, TrainConfig
+    from ngae.train import fit, quick_metrics
+
+    folder = tmp_path_factory.mktemp("ckpt")
+    data = folder / "tiny.txt"
+    data.write_text("\n".join(DEFAULT_DATA.read_text().splitlines()[:200]) + "\n")
+    cfg = TrainConfig(data=str(data), epochs=2, batch_size=64, eval_interval=1, save_interval=0)
+    return fit(
+        ModelConfig(hs=16, nz=4),
+        cfg,
+        folder / "tiny.pt",
+        progress=False,
+        evaluate_every=quick_metrics,
+    )

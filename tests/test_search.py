@@ -1,0 +1,134 @@
+"""Latent search: results are real architectures, honestly described; settings are validated."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import ngae.search as search_mod
+from ngae.arch import Arch
+from ngae.cli import main
+from ngae.complexity import param_count
+from ngae.errors import UserInputError
+from ngae.pareto import pareto_front, smaller_than_all_better
+from ngae.search import SearchConfig
+from ngae.service import Explorer
+
+
+@pytest.fixture(scope="module")
+def explorer(tiny_checkpoint):
+    return Explorer.open(tiny_checkpoint)
+
+
+def test_search_reports_real_architectures(explorer):
+    cfg = SearchConfig(samples=6, steps=5, decodes=8, strategy="random", optimizer="adam")
+    out = explorer.search(cfg)
+    assert set(out) >= {"results", "dataset_best_pred_acc", "config", "seconds", "summary"}
+    assert out["dataset_best_pred_acc"] == pytest.approx(float(np.max(explorer.latents.pred_acc)))
+    archs = [r["arch"] for r in out["results"]]
+    assert len(archs) == len(set(archs))  # deduplicated
+    for r in out["results"]:
+        arch = Arch.from_string(r["arch"])
+        assert r["valid"] and r["params"] == param_count(arch)
+        assert r["novel"] == (r["arch"] not in explorer.data.strings) != r["in_dataset"]
+        figures = explorer.arch_figures(arch)  # predictions describe the re-encoded arch
+        assert r["pred_acc"] == pytest.approx(figures["pred_acc"], abs=1e-6)
+        assert len(r["trajectory"]) == cfg.steps + 1 and len(r["trajectory"][0]) == 4
+        assert 0 < r["decode_share"] <= 1
+    json.dumps(out)  # plain JSON
+
+
+def test_optimal_starts_from_best_distinct_accuracies(explorer):
+    gen = torch.Generator().manual_seed(0)
+    z, idx = search_mod.start_points(SearchConfig(samples=5), explorer.data, explorer.latents, gen)
+    accs = explorer.data.acc[idx]
+    assert len(set(accs)) == 5 and accs[0] == explorer.data.acc.max()
+    assert list(accs) == sorted(accs, reverse=True)
+    assert torch.allclose(z, torch.as_tensor(explorer.latents.mu[idx]))
+
+
+def test_ascent_increases_objective(explorer):
+    model = explorer.model
+    cfg = SearchConfig(
+        samples=4, steps=30, strategy="random", optimizer="adam", lr=0.1, trust_radius=0
+    )
+    gen = torch.Generator().manual_seed(0)
+    z0, _ = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
+    path = search_mod.ascend(model, z0, cfg, (None, None))
+    with torch.no_grad():
+        before = [model.predict(p) for p in (path[0], path[-1])]
+    obj = [float((a - cfg.lambda_cmplx * c).sum()) for a, c in before]
+    assert obj[1] > obj[0]
+    assert all(p.grad is None for p in model.parameters())  # the shared model is untouched
+
+
+def test_most_common_valid_decoding_not_first(monkeypatch, explorer):
+    a = Arch.from_string("1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1")
+    b = Arch.from_string("5 3 1 2 1 1 3 1 1 0 5 0 0 0 1 2 0 1 1 1 0")
+    # one point, five decodes: a once (first), b three times, one invalid
+    seq = [a, b, None, b, b]
+    monkeypatch.setattr(search_mod, "decode_many", lambda *args, **kw: (None, None))
+    monkeypatch.setattr(search_mod, "to_archs", lambda *args: seq)
+    out = search_mod.most_common_valid(explorer.model, torch.zeros(1, 4), 5, None)
+    assert out == [(b, 0.6)]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("lr", math.nan),
+        ("lr", 1e9),
+        ("lr", -1.0),
+        ("samples", 0),
+        ("steps", -1),
+        ("decodes", 0),
+        ("lambda_cmplx", math.inf),
+        ("max_params", 0.0),
+        ("optimizer", "rmsprop"),
+    ],
+)
+def test_bad_settings_are_rejected(field, value):
+    with pytest.raises(UserInputError):
+        SearchConfig(**{field: value}).validate()
+
+
+def test_pareto_front_known_answer():
+    acc = np.array([0.70, 0.72, 0.71, 0.75, 0.74, 0.75])
+    params = np.array([1.0, 2.0, 3.0, 5.0, 4.0, 6.0])
+    assert pareto_front(acc, params).tolist() == [0, 1, 4, 3]
+    assert smaller_than_all_better(0.73, 3.5, acc, params)
+    assert not smaller_than_all_better(0.73, 4.5, acc, params)
+
+
+def test_cli_search_json_and_out_file(tiny_checkpoint, tmp_path, capsys):
+    out = tmp_path / "found.json"
+    rc = main(
+        [
+            "search",
+            "--checkpoint",
+            str(tiny_checkpoint),
+            "--search-samples",
+            "3",
+            "--steps",
+            "3",
+            "--decodes",
+            "4",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed == json.loads(out.read_text())
+    assert printed["config"]["samples"] == 3
+
+
+def test_cli_search_bad_lr_is_one_line(tiny_checkpoint, capsys):
+    assert main(["search", "--checkpoint", str(tiny_checkpoint), "--search-lr", "inf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1

@@ -1,0 +1,105 @@
+"""The Explorer service: caching, decoding anywhere, projections, safety of names from the UI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ngae.errors import UserInputError
+from ngae.latents import cache_dir_for
+from ngae.projections import Pca, place_by_neighbours
+from ngae.service import Explorer, list_checkpoints, resolve_checkpoint
+
+
+@pytest.fixture(scope="module")
+def explorer(tiny_checkpoint):
+    return Explorer.open(tiny_checkpoint)
+
+
+def test_latents_are_cached_atomically_and_reused(tiny_checkpoint, explorer):
+    cache = cache_dir_for(tiny_checkpoint) / "latents.npz"
+    assert cache.is_file() and not list(cache.parent.glob("*.tmp"))
+    again = Explorer.open(tiny_checkpoint)
+    np.testing.assert_array_equal(again.latents.mu, explorer.latents.mu)
+    cache.write_bytes(cache.read_bytes()[:100])  # a truncated cache is recomputed, not trusted
+    third = Explorer.open(tiny_checkpoint)
+    np.testing.assert_allclose(third.latents.mu, explorer.latents.mu, atol=1e-6)
+
+
+def test_table_and_model_card(explorer):
+    table = explorer.table()
+    assert len(table) == 200 and {"arch", "split", "true_acc", "params", "pred_acc"} <= set(table)
+    assert set(table.split) == {"train", "test"}
+    card = explorer.model_card()
+    assert card["epoch"] == 2 and len(card["history"]) == 2
+    assert card["data"]["architectures"] == 200
+
+
+def test_pca_round_trip_and_decode_anywhere(explorer):
+    pca = Pca.fit(explorer.latents.mu)
+    xy = pca.transform(explorer.latents.mu[:5])
+    back = pca.transform(pca.inverse(xy))
+    np.testing.assert_allclose(back, xy, atol=1e-6)
+    dec = explorer.decode_map_position(float(xy[0, 0]), float(xy[0, 1]), decodes=5)
+    assert dec.arch is None or dec.dot.startswith("digraph")
+
+
+def test_decode_index_interpolate_and_neighbours(explorer):
+    dec, reproduced = explorer.decode_index(3, decodes=5)
+    assert reproduced == (dec.arch == explorer.data.strings[3])
+    path = explorer.interpolate(0, 1, steps=4, decodes=3)
+    assert len(path) == 4
+    near = explorer.neighbours(explorer.latents.mu[7], k=3)
+    assert near["index"].iloc[0] == 7 and near["distance"].iloc[0] == pytest.approx(0, abs=1e-5)
+    with pytest.raises(UserInputError):
+        explorer.decode_index(10**6)
+    with pytest.raises(UserInputError):
+        explorer.decode(np.full((1, 4), np.nan))
+
+
+def test_parse_arch_errors_are_messages(explorer):
+    with pytest.raises(UserInputError, match="integers"):
+        explorer.parse_arch("1 2 x")
+    with pytest.raises(UserInputError):
+        explorer.parse_arch("9 " * 21)
+    fig = explorer.arch_figures(explorer.parse_arch(explorer.data.strings[0]))
+    assert fig["index"] == 0 and fig["true_acc"] == pytest.approx(explorer.data.acc[0])
+
+
+def test_neighbour_placement_lands_on_the_neighbours(explorer):
+    xy = np.random.default_rng(0).normal(size=(len(explorer.latents.mu), 2)).astype(np.float32)
+    placed = place_by_neighbours(explorer.latents.mu[:1], explorer.latents.mu, xy, k=1)
+    np.testing.assert_allclose(placed[0], xy[0], atol=1e-4)
+
+
+def test_projection_in_background_then_cached(explorer):
+    assert explorer.projection_status("pca") == "ready"
+    status = explorer.start_projection("tsne")
+    assert status in ("running", "ready")
+    import time
+
+    deadline = time.time() + 120
+    while explorer.projection_status("tsne") == "running" and time.time() < deadline:
+        time.sleep(0.2)
+    assert explorer.projection_status("tsne") == "ready"
+    xy = explorer.projection("tsne")
+    assert xy.shape == (200, 2) and np.isfinite(xy).all()
+    assert explorer.place(explorer.latents.mu[:2], "tsne").shape == (2, 2)
+
+
+def test_checkpoint_names_cannot_escape_the_folder(tiny_checkpoint):
+    folder = tiny_checkpoint.parent
+    assert "tiny.pt" in list_checkpoints(folder)
+    assert resolve_checkpoint("tiny.pt", folder) == tiny_checkpoint.resolve()
+    for bad in (
+        "../tiny.pt",
+        "/etc/passwd",
+        "..",
+        ".hidden.pt",
+        "tiny.txt",
+        "",
+        "a/b.pt",
+        "missing.pt",
+    ):
+        with pytest.raises(UserInputError):
+            resolve_checkpoint(bad, folder)
