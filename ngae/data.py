@@ -131,8 +131,8 @@ def read_enas_file(path: str | Path) -> tuple[list[Arch], np.ndarray]:
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        # split("\n") after universal newlines, not splitlines(): that would also split at
-        # form feeds, \x1c-\x1e, \x85 and \u2028 and so misnumber lines (or merge two records).
+        # split("\n") after universal newlines, not splitlines(): that also splits at form
+        # feeds, \x1c-\x1e, \x85 and \u2028, misnumbering lines or reading one line as two.
         return path.read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         raise DataError(f"{path}: no such data file") from None

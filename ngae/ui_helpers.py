@@ -508,3 +508,16 @@ def jobs_frame(jobs: list[Any]) -> pd.DataFrame:
             "base",
         ],
     )
+
+
+def stored_evaluation(path: Any) -> pd.DataFrame:
+    """The numeric evaluation figures stored in a checkpoint file (empty when not evaluated).
+
+    Reads the file only (no data set, no latent codes), for pages that list finished runs.
+    """
+    from ngae.checkpoint import load_checkpoint
+
+    evaluation = load_checkpoint(path).get("evaluation") or {}
+    figures = {k: float(v) for k, v in evaluation.items()
+               if isinstance(v, int | float) and not isinstance(v, bool)}
+    return pd.DataFrame({"value": figures}).rename_axis("metric")
