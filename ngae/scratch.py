@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,9 +22,11 @@ import torch.nn.functional as F  # noqa: N812
 from tqdm import tqdm
 
 from ngae.arch import Arch
+from ngae.checkpoint import atomic_write_bytes
 from ngae.cifar import Cifar10, load_cifar10
 from ngae.enas_net import EnasNet, num_parameters
 from ngae.errors import UserInputError
+from ngae.tensors import resolve_device
 
 RESULTS_DIR = Path("scratch_results")
 CROP_PADDING = 4
@@ -77,22 +77,6 @@ class ScratchConfig:
         for ok, message in checks:
             if not ok:
                 raise UserInputError(message)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` (CUDA when available, else CPU), ``cpu``, ``cuda`` or ``cuda:N``."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cpu":
-        return torch.device("cpu")
-    if name == "cuda" or name.startswith("cuda:"):
-        if not torch.cuda.is_available():
-            raise UserInputError(f"device {name!r}: CUDA is not available here (use auto or cpu)")
-        try:
-            return torch.device(name)
-        except RuntimeError:
-            raise UserInputError(f"not a CUDA device: {name!r}") from None
-    raise UserInputError(f"device must be auto, cpu or cuda, got {name!r}")
 
 
 def channel_stats(x: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
@@ -293,18 +277,6 @@ def default_result_path(arch: Arch, directory: Path = RESULTS_DIR) -> Path:
 
 
 def write_json_atomic(path: str | Path, obj: object) -> None:
-    """Write ``obj`` as JSON via a temporary file in the same directory and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are for sharing
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(obj, f, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``obj`` as JSON atomically (temporary file in the same folder, then rename)."""
+    text = json.dumps(obj, indent=2) + "\n"
+    atomic_write_bytes(Path(path), lambda f: f.write(text.encode("utf-8")))

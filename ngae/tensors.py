@@ -62,11 +62,16 @@ def to_tensors(data: GraphData, cfg: ModelConfig, device: torch.device | str) ->
 
 
 def resolve_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when present, else CPU; ``cuda`` without a GPU is an error."""
+    """``auto`` (CUDA when available, else CPU), ``cpu``, ``cuda`` or ``cuda:N``."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UserInputError("--device cuda was asked for, but no CUDA device is available")
-    if name != "cpu" and not name.startswith("cuda"):
-        raise UserInputError(f"unknown device {name!r} (use auto, cpu or cuda)")
-    return torch.device(name)
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda" or name.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise UserInputError(f"device {name!r}: CUDA is not available here (use auto or cpu)")
+        try:
+            return torch.device(name)
+        except RuntimeError:
+            raise UserInputError(f"not a CUDA device: {name!r}") from None
+    raise UserInputError(f"device must be auto, cpu or cuda, got {name!r}")
