@@ -31,6 +31,7 @@ def atomic_write_bytes(path: Path, writer: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are meant to be shared
         with os.fdopen(fd, "wb") as f:
             writer(f)
             f.flush()

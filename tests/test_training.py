@@ -238,3 +238,58 @@ def test_cli_bad_input_is_one_line_error(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_dvae_model_trains_evaluates_and_search_says_why_not(tiny_data, tmp_path, capsys):
+    args = [
+        "--data",
+        str(tiny_data),
+        "--save-dir",
+        str(tmp_path),
+        "--save-appendix",
+        "_d",
+        "--model",
+        "DVAE",
+        *TINY_MODEL,
+    ]
+    assert main(["train", *args, "--epochs", "1"]) == 0
+    ckpt = load_checkpoint(tmp_path / "tiny_d.pt")
+    assert ckpt["model_config"]["predictors"] is False
+    quick = ["--recon-decodes", "1", "--prior-samples", "10", "--prior-decodes", "1", "--json"]
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "tiny_d.pt"), *quick]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "perf_rmse" not in result and "recon_acc" in result
+    assert main(["train", *args, "--only-search", "--continue-from", "1"]) == 2
+    assert "no predictor heads" in capsys.readouterr().err
+
+
+def test_only_search_uses_the_run_checkpoint(tiny_data, tmp_path, capsys):
+    args = [
+        "--data",
+        str(tiny_data),
+        "--save-dir",
+        str(tmp_path),
+        "--save-appendix",
+        "_s",
+        *TINY_MODEL,
+    ]
+    assert main(["train", *args, "--epochs", "1"]) == 0
+    assert main(
+        [
+            "train",
+            *args,
+            "--only-search",
+            "--continue-from",
+            "1",
+            "--search-samples",
+            "2",
+            "--steps",
+            "2",
+            "--decodes",
+            "3",
+            "--search-strategy",
+            "random",
+        ]
+    ) in (0, 2)
+    out = capsys.readouterr()
+    assert "data set best predicted accuracy" in out.out or "no valid architecture" in out.err
