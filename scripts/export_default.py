@@ -1,10 +1,11 @@
 """Make the shipped default model from a training run (see README, "The shipped model").
 
-    python scripts/export_default.py runs/ngae_b64.pt [--recon-decodes 100] [--threads 2]
+    python scripts/export_default.py runs/ngae_b64.pt [--refit-heads 100] [--threads 2]
 
 Exports a compact copy (no optimizer state, big weights in float16) to
-checkpoints/ngae_default.pt, evaluates that file with D-VAE's protocols and stores the result in
-it, then computes the cached latent codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
+checkpoints/ngae_default.pt, refits the two predictor heads on the frozen latent means of the
+training split (``ngae.train.refit_heads``; recorded in the file as ``heads_refit``), evaluates
+that file with D-VAE's protocols and stores the result in it, then computes the cached latent codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
 Old caches of the default model are removed.
 """
 
@@ -21,10 +22,34 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ngae.checkpoint import export_checkpoint  # noqa: E402
+from ngae.checkpoint import (  # noqa: E402
+    export_checkpoint,
+    load_checkpoint,
+    model_from_checkpoint,
+    save_checkpoint,
+)
+from ngae.data import load_dataset  # noqa: E402
 from ngae.evaluation import EvalSettings, evaluate_checkpoint  # noqa: E402
 from ngae.latents import cache_dir_for  # noqa: E402
 from ngae.service import DEFAULT_CHECKPOINT, Explorer  # noqa: E402
+from ngae.tensors import to_tensors  # noqa: E402
+from ngae.train import refit_heads, split_data  # noqa: E402
+
+
+def refit(dst: Path, epochs: int, lr: float) -> None:
+    """Refit the heads of the exported file in place (weights as shipped: fp16 VAE)."""
+    ckpt = load_checkpoint(dst)
+    model = model_from_checkpoint(ckpt)
+    train, _ = split_data(load_dataset())
+    losses = refit_heads(model, to_tensors(train, model.cfg, "cpu"), epochs, lr)
+    state = dict(ckpt["state_dict"])
+    for name, tensor in model.state_dict().items():
+        if name.startswith(("perf_head", "cmplx_head")):
+            state[name] = tensor.clone()
+    info = {"epochs": epochs, "lr": lr, "first_loss": losses[0], "last_loss": losses[-1]}
+    payload = {k: v for k, v in ckpt.items() if k != "format"}
+    save_checkpoint(dst, payload | {"state_dict": state, "heads_refit": info})
+    print(f"heads refitted: {info}", flush=True)
 
 
 def main() -> None:
@@ -33,10 +58,14 @@ def main() -> None:
     p.add_argument("--recon-decodes", type=int, default=100)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--skip-maps", action="store_true")
+    p.add_argument("--refit-heads", type=int, default=100, help="epochs (0: keep the heads)")
+    p.add_argument("--refit-lr", type=float, default=1e-3)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     dst = DEFAULT_CHECKPOINT
     export_checkpoint(args.run, dst)
+    if args.refit_heads:
+        refit(dst, args.refit_heads, args.refit_lr)
     start = time.perf_counter()
     result = evaluate_checkpoint(dst, EvalSettings(recon_decodes=args.recon_decodes), store=True)
     print(json.dumps(result, sort_keys=True), flush=True)
