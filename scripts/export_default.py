@@ -5,7 +5,8 @@
 Exports a compact copy (no optimizer state, big weights in float16) to
 checkpoints/ngae_default.pt, refits the two predictor heads on the frozen latent means of the
 training split (``ngae.train.refit_heads``; recorded in the file as ``heads_refit``), evaluates
-that file with D-VAE's protocols and stores the result in it, then computes the cached latent codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
+that file with D-VAE's protocols and stores the result in it, then computes the cached latent
+codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
 Old caches of the default model are removed.
 """
 
