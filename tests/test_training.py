@@ -293,3 +293,18 @@ def test_only_search_uses_the_run_checkpoint(tiny_data, tmp_path, capsys):
     ) in (0, 2)
     out = capsys.readouterr()
     assert "data set best predicted accuracy" in out.out or "no valid architecture" in out.err
+
+
+def test_refit_heads_lowers_head_error_and_keeps_the_vae(tiny_data, tmp_path):
+    from ngae.data import load_dataset
+    from ngae.tensors import to_tensors
+    from ngae.train import refit_heads, split_data
+
+    model = model_from_checkpoint(load_checkpoint(tiny_fit(tiny_data, tmp_path / "r.pt", 1)))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    train, _ = split_data(load_dataset(tiny_data))
+    losses = refit_heads(model, to_tensors(train, model.cfg, "cpu"), epochs=30, lr=3e-3)
+    assert losses[-1] < losses[0]
+    for name, value in model.state_dict().items():
+        changed = not torch.equal(value, before[name])
+        assert changed == name.startswith(("perf_head", "cmplx_head")), name
