@@ -1,8 +1,9 @@
 """A tiny checkpoint and data set for the UI tests (AppTest and the real browser).
 
 ``make_tiny_workspace(folder)`` writes the first 300 architectures of the shipped data set to
-``folder/tiny.txt``, trains a tiny model (hs=24, nz=6, one epoch) into
-``folder/checkpoints/ngae_default.pt`` and returns the environment variables that point the
+``folder/tiny.txt``, trains a tiny model (hs=24, nz=6) into
+``folder/checkpoints/ngae_default.pt`` (10 epochs at a high learning rate: enough for its
+decodings to be valid ENAS cells) and returns the environment variables that point the
 app at it (``NGAE_CHECKPOINT_DIR``, ``NGAE_JOBS_DB``). Training takes a few seconds.
 """
 
@@ -31,10 +32,15 @@ def make_tiny_workspace(folder: Path, lines: int = TINY_LINES) -> dict[str, str]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        fit(ModelConfig(hs=24, nz=6),
-            TrainConfig(data=str(tiny), epochs=2, batch_size=64, eval_interval=1,
-                        save_interval=0),
-            out=ckpt_dir / "ngae_default.pt", progress=False, evaluate_every=quick_metrics)
+        fit(
+            ModelConfig(hs=24, nz=6),
+            TrainConfig(
+                data=str(tiny), epochs=10, batch_size=64, lr=5e-3, eval_interval=2, save_interval=0
+            ),
+            out=ckpt_dir / "ngae_default.pt",
+            progress=False,
+            evaluate_every=quick_metrics,
+        )
     finally:
         torch.set_num_threads(threads)
     return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
