@@ -19,10 +19,16 @@ from ngae.errors import CheckpointError
 from ngae.model import NGAE
 
 FORMAT = "ngae-checkpoint/1"
-# The folder the dashboard may load checkpoints from; NGAE_CHECKPOINT_DIR overrides it (tests).
-CHECKPOINT_DIR = Path(
-    os.environ.get("NGAE_CHECKPOINT_DIR") or Path(__file__).resolve().parent.parent / "checkpoints"
-).resolve()
+# The project's checkpoint folder (the shipped default model lives here).
+PROJECT_CHECKPOINTS = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+def checkpoint_dir() -> Path:
+    """The folder the dashboard may load checkpoints from and training jobs write to.
+
+    ``NGAE_CHECKPOINT_DIR`` overrides it (tests, other installs); read at each call.
+    """
+    return Path(os.environ.get("NGAE_CHECKPOINT_DIR") or PROJECT_CHECKPOINTS).resolve()
 
 
 def atomic_write_bytes(path: Path, writer: Any) -> None:
@@ -123,7 +129,8 @@ def describe(ckpt: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "CHECKPOINT_DIR",
+    "PROJECT_CHECKPOINTS",
+    "checkpoint_dir",
     "atomic_write_bytes",
     "describe",
     "export_checkpoint",

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from ngae.checkpoint import CHECKPOINT_DIR, load_checkpoint
+from ngae.checkpoint import checkpoint_dir, load_checkpoint
 from ngae.config import ModelConfig, TrainConfig
 from ngae.data import DEFAULT_DATA
 from ngae.evaluation import EvalSettings, evaluate_checkpoint
@@ -21,7 +21,7 @@ def run_job(db: Path, job_id: int) -> int:
     if job is None:
         return 2
     req = TrainRequest(**job.request)
-    out = CHECKPOINT_DIR / req.file_name
+    out = checkpoint_dir() / req.file_name
     history: list[dict] = []
     last = [0.0]
     epoch_done = [0]
@@ -44,7 +44,7 @@ def run_job(db: Path, job_id: int) -> int:
             job_id, epoch=record["epoch"], history=history, progress=record["epoch"] / req.epochs
         )
 
-    init = load_checkpoint(CHECKPOINT_DIR / req.base) if req.mode == "finetune" else None
+    init = load_checkpoint(checkpoint_dir() / req.base) if req.mode == "finetune" else None
     model_cfg = ModelConfig(hs=req.hs, nz=req.nz)
     train_cfg = TrainConfig(
         data=str(_data_path(init)),

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ngae.checkpoint import CHECKPOINT_DIR
+from ngae.checkpoint import checkpoint_dir
 from ngae.errors import UserInputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ class Job:
 
 def default_db() -> Path:
     """The jobs database (``NGAE_JOBS_DB`` overrides)."""
-    return Path(os.environ.get("NGAE_JOBS_DB") or CHECKPOINT_DIR / "jobs.sqlite3")
+    return Path(os.environ.get("NGAE_JOBS_DB") or checkpoint_dir() / "jobs.sqlite3")
 
 
 def connect(db: Path) -> sqlite3.Connection:
@@ -151,9 +151,9 @@ class JobManager:
     def start_training(self, request: TrainRequest) -> Job:
         """Record and launch a job; :class:`JobBusyError` if one is already running."""
         request.validate()
-        if request.mode == "finetune" and not (CHECKPOINT_DIR / str(request.base)).is_file():
+        if request.mode == "finetune" and not (checkpoint_dir() / str(request.base)).is_file():
             raise UserInputError(f"no checkpoint {request.base!r} to fine-tune")
-        if (CHECKPOINT_DIR / request.file_name).exists():
+        if (checkpoint_dir() / request.file_name).exists():
             raise UserInputError(f"{request.file_name} exists already: choose another name")
         now = time.time()
         con = self._con()

@@ -102,6 +102,39 @@ def start_points(
     return z * mu.std(0) + mu.mean(0), [None] * cfg.samples
 
 
+class LatentStepper:
+    """Plain SGD or Adam on the latent points, with ``torch.optim``'s update rules.
+
+    Written out because creating the first ``torch.optim`` optimizer in a process imports
+    ``torch._dynamo`` (about 3 s here), which a user would wait for on the first search.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        lr: float,
+        z: torch.Tensor,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        self.kind, self.lr, self.z, self.betas, self.eps, self.t = kind, lr, z, betas, eps, 0
+        self.m = torch.zeros_like(z)
+        self.v = torch.zeros_like(z)
+
+    def __call__(self, grad: torch.Tensor) -> None:
+        """Move ``z`` in place against ``grad`` (call under ``no_grad``)."""
+        if self.kind == "sgd":
+            self.z.sub_(self.lr * grad)
+            return
+        self.t += 1
+        b1, b2 = self.betas
+        self.m.lerp_(grad, 1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        m_hat = self.m / (1 - b1**self.t)
+        v_hat = self.v / (1 - b2**self.t)
+        self.z.sub_(self.lr * m_hat / (v_hat.sqrt() + self.eps))
+
+
 def ascend(
     model: NGAE,
     z0: torch.Tensor,
@@ -111,8 +144,7 @@ def ascend(
 ) -> torch.Tensor:
     """Gradient ascent on the objective; returns the trajectory ``(steps + 1, S, nz)``."""
     z = z0.clone().requires_grad_(True)
-    opt_cls = torch.optim.SGD if cfg.optimizer == "sgd" else torch.optim.Adam
-    opt = opt_cls([z], lr=cfg.learning_rate())
+    step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
     limit = None
     if cfg.max_params is not None:
         c = model.cfg
@@ -128,9 +160,9 @@ def ascend(
         if limit is not None:
             objective = objective - CONSTRAINT_WEIGHT * torch.relu(cmplx - limit) ** 2
         # Gradient with respect to z only: the shared model's parameters are never touched.
-        z.grad = torch.autograd.grad(-objective.sum(), z)[0]
-        opt.step()
+        grad = torch.autograd.grad(-objective.sum(), z)[0]
         with torch.no_grad():
+            step_z(grad)
             if cfg.trust_radius > 0:
                 z.copy_(torch.maximum(torch.minimum(z, bounds[1]), bounds[0]))
             z.nan_to_num_(0.0)

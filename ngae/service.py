@@ -19,7 +19,12 @@ import pandas as pd
 import torch
 
 from ngae.arch import NUM_OPS, OP_NAMES, Arch
-from ngae.checkpoint import CHECKPOINT_DIR, load_checkpoint, model_from_checkpoint
+from ngae.checkpoint import (
+    PROJECT_CHECKPOINTS,
+    checkpoint_dir,
+    load_checkpoint,
+    model_from_checkpoint,
+)
 from ngae.complexity import param_count
 from ngae.data import DEFAULT_DATA, GraphData, dvae_split, load_dataset
 from ngae.draw import arch_dot
@@ -33,7 +38,7 @@ from ngae.projections import KINDS, Pca, compute_and_cache, load_projection, pla
 from ngae.search import SearchConfig, pareto_points, run_search
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CHECKPOINT = CHECKPOINT_DIR / "ngae_default.pt"
+DEFAULT_CHECKPOINT = PROJECT_CHECKPOINTS / "ngae_default.pt"
 
 
 @dataclass(frozen=True)
@@ -51,19 +56,39 @@ class Decoded:
     z: list[float] = field(default_factory=list)
 
 
-def list_checkpoints(folder: Path = CHECKPOINT_DIR) -> list[str]:
+def list_checkpoints(folder: Path | None = None) -> list[str]:
     """Checkpoint file names under ``checkpoints/`` (the only place the UI may load from)."""
+    folder = folder or checkpoint_dir()
     return sorted(p.name for p in folder.glob("*.pt") if p.is_file())
 
 
-def resolve_checkpoint(name: str, folder: Path = CHECKPOINT_DIR) -> Path:
+def resolve_checkpoint(name: str, folder: Path | None = None) -> Path:
     """A checkpoint name from the UI as a path inside ``folder``; nothing can escape it."""
+    folder = folder or checkpoint_dir()
     if not name or "/" in name or "\\" in name or name.startswith(".") or not name.endswith(".pt"):
         raise UserInputError(f"{name!r} is not a checkpoint name from the list")
     path = (folder / name).resolve()
     if path.parent != folder.resolve() or not path.is_file():
         raise UserInputError(f"{name!r} is not a checkpoint in {folder.name}/")
     return path
+
+
+def checkpoint_summary(name: str) -> dict[str, Any]:
+    """What a checkpoint file in ``checkpoints/`` says about itself, without loading its data.
+
+    Keys: ``epoch``, ``history`` (list of dicts) and ``evaluation`` (numeric figures only).
+    """
+    ckpt = load_checkpoint(resolve_checkpoint(name))
+    evaluation = ckpt.get("evaluation") or {}
+    return {
+        "epoch": int(ckpt.get("epoch", 0)),
+        "history": list(ckpt.get("history", [])),
+        "evaluation": {
+            k: float(v)
+            for k, v in evaluation.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        },
+    }
 
 
 def _data_for(ckpt: dict[str, Any]) -> Path:
@@ -98,6 +123,11 @@ class Explorer:
         return cls(
             Path(path), ckpt, model_from_checkpoint(ckpt, "cpu"), load_dataset(_data_for(ckpt))
         )
+
+    @property
+    def num_layers(self) -> int:
+        """Layers per architecture of this model's search space (nodes less input and output)."""
+        return self.model.cfg.max_n - 2
 
     # ----- model card -------------------------------------------------------------------
     def model_card(self) -> dict[str, Any]:
@@ -244,6 +274,9 @@ class Explorer:
         """Decodings along the straight line between data points ``i`` and ``j``."""
         if steps < 2 or steps > 50:
             raise UserInputError("interpolation needs 2..50 steps")
+        for k in (i, j):
+            if not 0 <= k < len(self.data):
+                raise UserInputError(f"no architecture with index {k}")
         a, b = self.latents.mu[i], self.latents.mu[j]
         t = np.linspace(0, 1, steps)[:, None]
         return self.decode((1 - t) * a + t * b, decodes)
@@ -270,10 +303,8 @@ class Explorer:
             arch = Arch.from_string(text)
         except ValueError as err:
             raise UserInputError(str(err)) from None
-        if arch.num_layers != self.model.cfg.max_n - 2:
-            raise UserInputError(
-                f"this model's architectures have {self.model.cfg.max_n - 2} layers"
-            )
+        if arch.num_layers != self.num_layers:
+            raise UserInputError(f"this model's architectures have {self.num_layers} layers")
         return arch
 
     def arch_figures(self, arch: Arch) -> dict[str, Any]:

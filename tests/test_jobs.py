@@ -23,9 +23,8 @@ def wait_for(predicate, timeout=120.0):
 @pytest.fixture
 def manager(tmp_path, monkeypatch):
     import ngae.job_runner  # noqa: F401
-    import ngae.jobs
 
-    monkeypatch.setattr(ngae.jobs, "CHECKPOINT_DIR", tmp_path)
+    monkeypatch.setenv("NGAE_CHECKPOINT_DIR", str(tmp_path))
     return JobManager(tmp_path / "jobs.sqlite3")
 
 

@@ -132,3 +132,18 @@ def test_cli_search_bad_lr_is_one_line(tiny_checkpoint, capsys):
     assert main(["search", "--checkpoint", str(tiny_checkpoint), "--search-lr", "inf"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_latent_stepper_matches_torch_optim(kind):
+    gen = torch.Generator().manual_seed(3)
+    z_ours = torch.randn(4, 5, generator=gen)
+    z_ref = z_ours.clone().requires_grad_(True)
+    ours = search_mod.LatentStepper(kind, 0.05, z_ours)
+    ref = (torch.optim.SGD if kind == "sgd" else torch.optim.Adam)([z_ref], lr=0.05)
+    for _ in range(7):
+        grad = torch.randn(4, 5, generator=gen)
+        ours(grad)
+        z_ref.grad = grad.clone()
+        ref.step()
+    torch.testing.assert_close(z_ours, z_ref.detach(), rtol=1e-6, atol=1e-7)

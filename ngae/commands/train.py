@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ngae.checkpoint import CHECKPOINT_DIR
+from ngae.checkpoint import checkpoint_dir
 from ngae.commands.evaluate import add_eval_arguments, report, settings_from
 from ngae.config import ModelConfig, TrainConfig
 from ngae.data import DATA_DIR
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train NGAE / D-VAE (seed flags)")
     p.add_argument("--data-name", default="final_structures6", help="data/<name>.txt or .jsonl")
     p.add_argument("--data", default=None, help="a data file path (overrides --data-name)")
-    p.add_argument("--save-dir", default=str(CHECKPOINT_DIR), help="where the run file goes")
+    p.add_argument("--save-dir", default=str(checkpoint_dir()), help="where the run file goes")
     p.add_argument("--save-appendix", default="_NGAE", help="run file: <data-name><appendix>.pt")
     p.add_argument("--save-interval", type=int, default=100, help="keep a snapshot every N epochs")
     p.add_argument("--epochs", type=int, default=300)

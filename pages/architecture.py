@@ -1,0 +1,132 @@
+"""Architecture: build or paste a cell; see it drawn, its figures and where it lands on the map."""
+
+import numpy as np
+import streamlit as st
+
+from ngae.errors import USER_ERRORS
+from ngae.figures import add_marks, map_figure
+from ngae.service import OP_NAMES
+from ngae.ui_helpers import arch_string
+from pages import common
+
+TEXT, REQUEST = "arch_text", "arch_request"
+
+
+def op_key(i):
+    return f"arch_op_{i}"
+
+
+def skip_key(i, j):
+    return f"arch_skip_{i}_{j}"
+
+
+def load_into_builder(arch):
+    """Set the builder's widgets from an architecture (only before they are drawn, or in a
+    callback)."""
+    for i, op in enumerate(arch.ops):
+        st.session_state[op_key(i)] = int(op)
+        for j, bit in enumerate(arch.skips[i]):
+            st.session_state[skip_key(i, j)] = bool(bit)
+
+
+def builder_changed(layers):
+    ops = [st.session_state[op_key(i)] for i in range(layers)]
+    skips = [[st.session_state[skip_key(i, j)] for j in range(i)] for i in range(layers)]
+    st.session_state[TEXT] = arch_string(ops, skips)
+
+
+def text_changed(ex):
+    try:
+        load_into_builder(ex.parse_arch(st.session_state[TEXT]))
+    except USER_ERRORS:
+        pass  # the page shows the message; the builder keeps the last valid cell
+
+
+def initialise(ex, first):
+    """Fill the text box and builder from a request (another page) or the data set's first."""
+    request = st.session_state.pop(REQUEST, None)
+    if request is None and TEXT in st.session_state and op_key(0) in st.session_state:
+        return
+    text = request or st.session_state.get(TEXT) or first
+    st.session_state[TEXT] = text
+    try:
+        load_into_builder(ex.parse_arch(text))
+    except USER_ERRORS:
+        load_into_builder(ex.parse_arch(first))
+
+
+def builder(layers):
+    st.caption(
+        "One row per layer: its operation, and which earlier outputs it also takes as "
+        "skip inputs (the previous layer always feeds it)."
+    )
+    for i in range(layers):
+        cols = st.columns([2.2] + [1] * (layers - 1))
+        cols[0].selectbox(
+            f"Layer {i + 1}",
+            range(len(OP_NAMES)),
+            format_func=OP_NAMES.__getitem__,
+            key=op_key(i),
+            on_change=builder_changed,
+            args=(layers,),
+        )
+        for j in range(i):
+            cols[j + 1].checkbox(
+                "input" if j == 0 else f"layer {j}",
+                key=skip_key(i, j),
+                on_change=builder_changed,
+                args=(layers,),
+            )
+
+
+def show(ex, key, arch):
+    info = ex.arch_figures(arch)
+    left, right = st.columns([1, 1])
+    with left:
+        where = "" if info["index"] is None else f"data set index {info['index']}"
+        common.cell_card(info["dot"], info["arch"], info, where)
+        st.markdown("**Nearest data-set architectures in latent space**")
+        common.neighbours_table(ex.neighbours(info["z"]))
+    with right:
+        kinds = ["pca"] + [k for k in ("tsne", "umap") if common.ready_projection(k) is not None]
+        kind = st.radio(
+            "Map",
+            kinds,
+            horizontal=True,
+            key="arch_map_kind",
+            format_func={"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}.get,
+        )
+        xy = common.ready_projection(kind)
+        tab = common.table(*key)
+        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", "predicted accuracy", height=520)
+        add_marks(fig, ex.place(info["z"][None], kind), "this architecture", size=20)
+        fig.update_layout(title="Where it lands (star)", uirevision=kind)
+        st.plotly_chart(fig, key="arch_map")
+
+
+def main():
+    common.require_dashboard()
+    st.title("Architecture")
+    ex = common.explorer()
+    key = common.explorer_key()
+    layers = ex.num_layers
+    initialise(ex, common.table(*key).arch.iloc[0])
+    st.text_input(
+        "Architecture string",
+        key=TEXT,
+        on_change=text_changed,
+        args=(ex,),
+        help=f"{layers * (layers + 1) // 2} integers: for each layer its op "
+        f"(0..{len(OP_NAMES) - 1}) then one skip bit per earlier node",
+    )
+    with st.expander("Build it layer by layer", expanded=True):
+        builder(layers)
+    try:
+        arch = ex.parse_arch(st.session_state[TEXT])
+    except USER_ERRORS as err:
+        st.error(f"Not a valid architecture: {err}")
+        return
+    show(ex, key, arch)
+
+
+main()

@@ -1,0 +1,243 @@
+"""Latent map: every architecture's latent code on a 2-D map; click to decode, interpolate."""
+
+import json
+import time
+
+import numpy as np
+import streamlit as st
+
+from ngae.figures import add_marks, map_figure
+from ngae.ui_helpers import colour_choices, dot_vertical, probe_grid, selected_points
+from pages import common
+
+KINDS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+CHART = "map_chart"
+
+
+def controls(tab):
+    """Projection, colour and filters; returns (kind, colour column, label, shown indices)."""
+    c = st.columns([1.3, 1.6, 1.6, 2.2])
+    kind = c[0].radio(
+        "Projection", list(KINDS), format_func=KINDS.get, horizontal=True, key="map_kind"
+    )
+    choices = colour_choices(tab)
+    label = c[1].selectbox("Colour by", list(choices), key="map_colour")
+    colour = choices[label]
+    splits = sorted(tab.split.unique())
+    chosen = c[2].multiselect("Split", splits, default=splits, key="map_split")
+    values = tab[colour].to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    mask = tab.split.isin(chosen).to_numpy()
+    if hi > lo:
+        rng = c[3].slider(f"Range of {label}", lo, hi, (lo, hi), key=f"map_range_{colour}")
+        mask &= (values >= rng[0]) & (values <= rng[1])
+    return kind, colour, label, np.flatnonzero(mask)
+
+
+def pending(ex, key, kind):
+    """A t-SNE/UMAP map that is not computed yet: a start button, then a progress poll."""
+    status = ex.projection_status(kind)
+    if status == "running":
+        poll_projection(ex, key, kind)
+        return
+    if status.startswith("failed"):
+        st.error(f"Computing the {KINDS[kind]} map failed ({status[8:]}). Try again, or use PCA.")
+    st.info(
+        f"The {KINDS[kind]} map of this checkpoint is not computed yet. It takes about a "
+        "minute for 20,000 points and is then kept on disk for everyone."
+    )
+    if st.button(f"Compute the {KINDS[kind]} map", key=f"start_{kind}", type="primary"):
+        common.projection_started()[(key, kind)] = time.time()
+        ex.start_projection(kind)
+        st.rerun()
+
+
+@st.fragment(run_every=2)
+@common.guarded
+def poll_projection(ex, key, kind):
+    status = ex.projection_status(kind)
+    if status != "running":
+        st.rerun()  # ready or failed: the whole page shows it
+    started = common.projection_started().get((key, kind))
+    seconds = time.time() - started if started else 0.0
+    st.progress(
+        min(seconds / 90.0, 0.95),
+        text=f"Computing the {KINDS[kind]} map in the background: "
+        f"{common.elapsed(seconds)} so far (usually about a minute).",
+    )
+
+
+def track_clicks(shown):
+    """Turn a new map selection into the focus and the last two clicked indices."""
+    state = st.session_state
+    picked = selected_points(state.get(CHART), shown)
+    sig = json.dumps(picked)
+    if sig == state.get("map_sel_sig"):
+        return picked
+    state["map_sel_sig"] = sig
+    if not picked:
+        return picked
+    state["map_focus"] = picked[0]
+    data = [p[1] for p in picked if p[0] == "data"]
+    if len(picked) == 1 and data:
+        state["interp_a"], state["interp_b"] = state.get("interp_b", data[0]), data[0]
+    return picked
+
+
+def focus_details(ex, key, kind, xy):
+    """Decode the focus (cached): (title, decoded, reproduced, position, typed) or None."""
+    focus = st.session_state.get("map_focus")
+    if not focus:
+        return None
+    if focus[0] == "data":
+        i = int(focus[1])
+        dec, rep = common.decode_index(*key, i)
+        return f"Architecture #{i}, decoded from its latent mean", dec, rep, xy[i], False
+    x, y = focus[1]
+    dec = common.decode_position(*key, float(x), float(y))
+    where = np.array([x, y]) if kind == "pca" else ex.place(np.array([dec.z]), kind)[0]
+    return f"Decoded at PCA position ({x:.2f}, {y:.2f})", dec, None, where, focus[0] == "typed"
+
+
+def interpolation_controls(ex, key, n):
+    """Two index pickers (default: the last two clicks), steps and the button."""
+    st.markdown("**Interpolate between two architectures** (defaults: your last two clicks)")
+    c = st.columns([1, 1, 1.4, 1], vertical_alignment="bottom")
+    state = st.session_state
+    for name in ("interp_a", "interp_b"):
+        state.setdefault(name, 0 if name == "interp_a" else min(1, n - 1))
+        state[name] = int(min(max(int(state[name]), 0), n - 1))
+    a = c[0].number_input("From index", 0, n - 1, key="interp_a")
+    b = c[1].number_input("To index", 0, n - 1, key="interp_b")
+    steps = c[2].slider("Steps", 2, 16, 6, key="interp_steps")
+    if c[3].button("Interpolate", type="primary", key="interp_go"):
+        cells = ex.interpolate(int(a), int(b), int(steps))
+        state["interp"] = {"key": key, "a": int(a), "b": int(b), "cells": cells}
+        st.rerun(scope="app")  # the strip below the fragment shows it
+
+
+def current_interpolation(key):
+    result = st.session_state.get("interp")
+    return result if result and result["key"] == key else None
+
+
+def interpolation_strip(result, per_row=6):
+    cells = result["cells"]
+    st.subheader("Interpolation")
+    st.caption(
+        f"{len(cells)} decodings along the straight line from #{result['a']} to "
+        f"#{result['b']} (the red path on the map)."
+    )
+    for start in range(0, len(cells), per_row):
+        cols = st.columns(per_row)
+        for k, dec in enumerate(cells[start : start + per_row]):
+            with cols[k]:
+                st.markdown(f"**step {start + k}**")
+                if dec.arch is None:
+                    st.warning("no valid cell")
+                    continue
+                common.graphviz(dot_vertical(dec.dot), f"strip{start + k}")
+                st.caption(f"pred acc {dec.pred_acc:.4f}  \n{dec.params:,} params")
+
+
+def focus_typed():
+    """Button callback (runs before the rerun, so the new focus is drawn at once)."""
+    state = st.session_state
+    state["map_focus"] = ("typed", (float(state["decode_x"]), float(state["decode_y"])))
+
+
+def focus_panel(ex, details, kind, xy):
+    if details is None:
+        st.info(
+            "Click a point to decode its cell. On the PCA map, click a faint cross to "
+            "decode any position, or enter one below."
+        )
+    else:
+        title, dec, rep = details[:3]
+        common.show_cell(dec, title, reproduced=rep)
+        if dec.z:
+            st.markdown("**Nearest neighbours in latent space**")
+            common.neighbours_table(ex.neighbours(np.array(dec.z)), height=240)
+    if kind == "pca":
+        with st.expander("Decode any position"):
+            lo, hi = xy.min(0), xy.max(0)
+            c = st.columns(2)
+            c[0].number_input("x", value=float((lo[0] + hi[0]) / 2), format="%.3f", key="decode_x")
+            c[1].number_input("y", value=float((lo[1] + hi[1]) / 2), format="%.3f", key="decode_y")
+            st.button("Decode this position", key="decode_xy", on_click=focus_typed)
+
+
+@st.fragment
+@common.guarded
+def build_map(key, kind, colour, label, shown, path):
+    """The map figure; a click does not change it (Plotly highlights the selection), so the
+    cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again."""
+    xy, tab = common.projection(*key, kind), common.table(*key)
+    fig = map_figure(xy, tab, shown, colour, label, probe_grid(xy) if kind == "pca" else None)
+    fig.update_layout(
+        uirevision=kind, title=f"{len(shown):,} of {len(tab):,} architectures · {KINDS[kind]}"
+    )
+    if path is not None:
+        add_marks(
+            fig,
+            path,
+            "interpolation",
+            symbol="circle",
+            size=9,
+            line=True,
+            labels=[str(k) for k in range(len(path))],
+        )
+    return fig
+
+
+cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)
+
+
+@st.fragment
+@common.guarded
+def map_section(ex, key, kind, colour, label, shown, xy):
+    """Map, decoded focus and interpolation pickers: a click reruns only this part."""
+    tab = common.table(*key)
+    picked = track_clicks(shown)
+    details = focus_details(ex, key, kind, xy)
+    interp = current_interpolation(key)
+    path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
+    if details is not None and details[4]:  # a typed position: mark it (a fresh figure)
+        fig = add_marks(build_map(key, kind, colour, label, shown, path), details[3], "focus")
+    else:
+        fig = cached_map(key, kind, colour, label, shown, path)
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(
+            fig,
+            key=CHART,
+            on_select="rerun",
+            selection_mode=("points", "box", "lasso"),
+            config={"scrollZoom": True, "displaylogo": False},
+        )
+        many = [p[1] for p in picked if p[0] == "data"]
+        if len(many) > 1:
+            st.caption(f"{len(many)} architectures selected; the first is decoded.")
+            st.dataframe(tab.iloc[many[:500]], height=220)
+        interpolation_controls(ex, key, len(tab))
+    with right:
+        focus_panel(ex, details, kind, xy)
+
+
+def main():
+    common.require_dashboard()
+    st.title("Latent map")
+    ex = common.explorer()
+    key = common.explorer_key()
+    kind, colour, label, shown = controls(common.table(*key))
+    xy = common.ready_projection(kind)
+    if xy is None:
+        pending(ex, key, kind)
+        return
+    map_section(ex, key, kind, colour, label, shown, xy)
+    interp = current_interpolation(key)
+    if interp:
+        interpolation_strip(interp)
+
+
+main()

@@ -1,0 +1,191 @@
+"""Search: gradient ascent in latent space toward accurate, small architectures."""
+
+import numpy as np
+import streamlit as st
+
+from ngae.errors import UserInputError
+from ngae.figures import cloud_figure, trajectory_figure
+from ngae.search import SearchConfig
+from ngae.ui_helpers import BackgroundTask, parse_optional_float, results_frame, results_json
+from pages import common
+
+TASK, RESULT = "search_task", "search_result"
+NUM = st.column_config.NumberColumn
+COLUMNS = {
+    "arch": st.column_config.TextColumn(width=300),
+    "true_acc": NUM("true acc", format="%.4f"),
+    "params": NUM("params", format="localized"),
+    "pred_acc": NUM("pred acc", format="%.4f"),
+    "pred_params": NUM("pred params", format="%.0f"),
+    "pred_acc_latent": NUM("pred acc (latent)", format="%.4f"),
+    "decode_share": NUM("decode share", format="percent"),
+}
+
+
+def read_form():
+    """The search form; returns a validated SearchConfig when submitted (errors inline)."""
+    with st.form("search_form"):
+        c = st.columns(4)
+        strategy = c[0].radio(
+            "Start from",
+            ["optimal", "random"],
+            horizontal=True,
+            help="optimal: the data set's best architectures; random: prior samples",
+        )
+        optimizer = c[1].radio("Optimizer", ["sgd", "adam"], horizontal=True)
+        samples = c[2].number_input("Samples", 1, 1000, 10, step=1)
+        steps = c[3].number_input("Steps", 0, 10000, 100, step=10)
+        c = st.columns(4)
+        lr = c[0].text_input(
+            "Learning rate",
+            "",
+            placeholder="blank: the default",
+            help="defaults: sgd 1000 (optimal) / 10 (random), adam 0.05",
+        )
+        lam = c[1].text_input(
+            "λ (complexity weight)",
+            "1.0",
+            help="objective: predicted accuracy − λ · predicted complexity",
+        )
+        max_params = c[2].text_input(
+            "Max params",
+            "",
+            placeholder="no limit",
+            help="a constraint on the predicted parameter count",
+        )
+        decodes = c[3].number_input("Decodes per end point", 1, 1000, 50, step=10)
+        if not st.form_submit_button("Run search", type="primary"):
+            return None
+    try:
+        lam_value = parse_optional_float(lam, "λ")
+        return SearchConfig(
+            optimizer=optimizer,
+            strategy=strategy,
+            samples=int(samples),
+            steps=int(steps),
+            lr=parse_optional_float(lr, "learning rate"),
+            lambda_cmplx=1.0 if lam_value is None else lam_value,
+            max_params=parse_optional_float(max_params, "max params"),
+            decodes=int(decodes),
+        ).validate()
+    except UserInputError as err:
+        st.error(f"Cannot search with these settings: {err}")
+        return None
+
+
+@st.fragment(run_every=0.5)
+@common.guarded
+def poll(task):
+    snap = task.snapshot()
+    if snap["done"]:
+        st.rerun()
+    step, total = snap["step"], snap["total"]
+    text = (
+        f"Ascending: step {step} of {total}"
+        if step < total or not total
+        else "Decoding the end points"
+    )
+    st.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap['elapsed'])}")
+
+
+def collect(key):
+    """Move a finished task's result (or error) into session state."""
+    job = st.session_state.get(TASK)
+    if not job or not job["task"].snapshot()["done"]:
+        return job
+    st.session_state.pop(TASK)
+    snap = job["task"].snapshot()
+    if snap["error"]:
+        st.error(f"The search stopped: {snap['error']}")
+    else:
+        st.session_state[RESULT] = {"key": job["key"], "result": snap["result"]}
+    return None
+
+
+def show_selected(ex, results):
+    event = st.session_state.get("search_table")
+    rows = (event or {}).get("selection", {}).get("rows", []) if event else []
+    if not rows or rows[0] >= len(results):
+        st.caption("Select a row to draw its cell.")
+        return
+    info = ex.arch_figures(ex.parse_arch(results[rows[0]]["arch"]))
+    st.markdown(f"**Found architecture {rows[0]}**")
+    common.cell_card(info["dot"], info["arch"], info, side=False)
+
+
+def show_result(ex, key, result):
+    res, summary = result["results"], result["summary"]
+    st.subheader("Results")
+    c = st.columns(5)
+    c[0].metric("distinct valid", f"{summary['distinct_valid']} / {summary['samples']}")
+    c[1].metric("novel", summary["novel"])
+    c[2].metric(
+        "best predicted accuracy",
+        f"{summary['best_pred_acc']:.4f}",
+        delta=f"{summary['best_pred_acc'] - result['dataset_best_pred_acc']:+.4f} vs data set best",
+    )
+    c[3].metric("smaller than all better", summary["smaller_than_all_better"])
+    c[4].metric("time", common.elapsed(result["seconds"]))
+    if not res:
+        st.warning(
+            "No end point decoded to a valid architecture: try more decodes, fewer "
+            "steps or a smaller learning rate."
+        )
+        return
+    table = results_frame(res)
+    st.dataframe(
+        table,
+        key="search_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config=COLUMNS,
+    )
+    d = st.columns([1, 1, 4])
+    d[0].download_button(
+        "Download CSV", table.to_csv(index=False), "search_results.csv", "text/csv"
+    )
+    d[1].download_button(
+        "Download JSON", results_json(result), "search_results.json", "application/json"
+    )
+    show_selected(ex, res)
+    tab = common.table(*key)
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Trajectories on the PCA map** (circle: start, star: end)")
+        paths = [ex.place(np.array(r["trajectory"]), "pca") for r in res]
+        st.plotly_chart(
+            trajectory_figure(common.projection(*key, "pca"), tab.pred_acc.to_numpy(), paths),
+            key="search_traj",
+        )
+    with right:
+        st.markdown("**Predicted accuracy against params** (orange: Pareto front, stars: found)")
+        st.plotly_chart(cloud_figure(tab, ex.pareto(res), res), key="search_pareto")
+
+
+def main():
+    common.require_dashboard()
+    st.title("Latent search")
+    ex = common.explorer()
+    key = common.explorer_key()
+    st.caption(
+        "Ascend predicted accuracy − λ · predicted complexity from the data set's best "
+        "codes or random ones, then decode each end point several times."
+    )
+    cfg = read_form()
+    job = collect(key)
+    if cfg is not None:
+        if job is not None:
+            st.error("A search is already running in this tab: wait for it to finish.")
+        else:
+            task = BackgroundTask(lambda progress: ex.search(cfg, progress)).start()
+            job = st.session_state[TASK] = {"task": task, "key": key}
+    if job is not None:
+        poll(job["task"])
+        return
+    done = st.session_state.get(RESULT)
+    if done and done["key"] == key:
+        show_result(ex, key, done["result"])
+
+
+main()

@@ -1,0 +1,158 @@
+"""Train: start a training job (new model or fine-tune), watch it live, cancel it."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from ngae.errors import UserInputError
+from ngae.figures import history_figure
+from ngae.jobs import JobManager, TrainRequest
+from ngae.service import checkpoint_summary, resolve_checkpoint
+from ngae.ui_helpers import jobs_frame, parse_optional_float
+from pages import common
+
+NAME, NEW_NAME = "train_name", "train_new_name"
+MODES = {"new": "a new model", "finetune": "fine-tune the selected checkpoint"}
+
+
+def read_form(base):
+    """The training form; returns a TrainRequest when submitted and valid (errors inline)."""
+    if st.session_state.pop(NEW_NAME, False) or NAME not in st.session_state:
+        st.session_state[NAME] = f"run_{time.strftime('%Y%m%d_%H%M%S')}"
+    with st.form("train_form"):
+        c = st.columns(3)
+        mode = c[0].radio(
+            "Train",
+            list(MODES),
+            format_func=MODES.get,
+            disabled=base is None,
+            key="train_mode",
+            help="fine-tuning continues from the checkpoint picked in the sidebar",
+        )
+        name = c[1].text_input(
+            "Output name", key=NAME, help="saved as checkpoints/<name>.pt; letters, digits, - and _"
+        )
+        max_train = c[2].number_input(
+            "Max training graphs (0 = all)",
+            0,
+            100_000,
+            0,
+            step=100,
+            help="use only the first N training graphs: quick runs",
+        )
+        c = st.columns(5)
+        epochs = c[0].number_input("Epochs", 1, 1000, 10)
+        batch = c[1].number_input("Batch size", 1, 4096, 32)
+        lr = c[2].text_input("Learning rate", "1e-4")
+        hs = c[3].number_input("Hidden size (new model)", 2, 2048, 501)
+        nz = c[4].number_input("Latent size (new model)", 1, 512, 56)
+        if not st.form_submit_button("Start training", type="primary"):
+            return None
+    try:
+        rate = parse_optional_float(lr, "learning rate")
+        if rate is None:
+            raise UserInputError("give a learning rate, e.g. 1e-4")
+        return TrainRequest(
+            name=name.strip(),
+            mode=mode,
+            base=base if mode == "finetune" else None,
+            epochs=int(epochs),
+            batch_size=int(batch),
+            lr=rate,
+            hs=int(hs),
+            nz=int(nz),
+            max_train=int(max_train) or None,
+        ).validate()
+    except UserInputError as err:
+        st.error(f"Cannot start: {err}")
+        return None
+
+
+@st.fragment(run_every=1.5)
+@common.guarded
+def live(manager, job_id):
+    job = manager.get(job_id)
+    if job is None or job.status != "running":
+        st.rerun()
+    st.subheader(f"Job {job.id}: training {job.output}")
+    st.progress(
+        min(max(job.progress, 0.0), 1.0), text=f"epoch {job.epoch}/{job.epochs} · {job.message}"
+    )
+    if st.button("Cancel training", key=f"cancel_{job.id}"):
+        manager.cancel(job.id)
+        st.toast("Cancelling after the current batch…")
+    if job.history:
+        last = job.history[-1]
+        c = st.columns(4)
+        c[0].metric("loss", f"{last['loss']:.4f}")
+        c[1].metric("recon", f"{last['recon']:.4f}")
+        c[2].metric("KL", f"{last['kl']:.4f}")
+        c[3].metric("seconds / epoch", f"{last['seconds']:.1f}")
+        st.plotly_chart(history_figure(job.history, height=420), key=f"live_{job.id}")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def evaluation_of(name, mtime_ns):
+    figures = checkpoint_summary(name)["evaluation"]
+    return pd.DataFrame({"value": figures}).rename_axis("metric")
+
+
+def finished(job):
+    """The last job's outcome: where its checkpoint is and how it did."""
+    if job.status == "failed":
+        st.error(f"Job {job.id} failed: {job.message}")
+        return
+    if job.status == "cancelled":
+        st.warning(f"Job {job.id} was cancelled: {job.message}")
+        return
+    st.success(f"Job {job.id} finished: **{job.output}** is now in the checkpoint picker.")
+    try:
+        path = resolve_checkpoint(job.output)
+    except UserInputError:
+        return
+    evaluation = evaluation_of(job.output, path.stat().st_mtime_ns)
+    if len(evaluation):
+        st.markdown("**Quick evaluation** (test split; the Model page has the full card)")
+        st.dataframe(evaluation, hide_index=False)
+    if job.history:
+        st.plotly_chart(history_figure(job.history, height=380), key=f"done_{job.id}")
+    if st.button(f"Explore {job.output}", key=f"open_{job.id}"):
+        common.request_checkpoint(job.output)
+        st.switch_page("pages/model.py")
+
+
+def main():
+    common.require_dashboard()
+    st.title("Train")
+    manager = JobManager()
+    key = common.explorer_key()
+    if key is None:
+        st.info(
+            "No checkpoint yet: train a new model below (quick runs: a few epochs and a few "
+            "thousand graphs), or run `python -m ngae train` in a terminal."
+        )
+    request = read_form(key[0] if key else None)
+    if request is not None:
+        try:
+            job = manager.start_training(request)
+            st.session_state[NEW_NAME] = True  # the next run offers a fresh output name
+            st.toast(f"Started job {job.id}")
+        except UserInputError as err:  # JobBusyError too: one job at a time
+            st.error(f"Cannot start: {err}")
+    current = manager.current()
+    if current is not None:
+        live(manager, current.id)
+    else:
+        recent = manager.list(limit=1)
+        if recent:
+            finished(recent[0])
+    st.subheader("Jobs")
+    jobs = manager.list(limit=20)
+    if jobs:
+        st.dataframe(jobs_frame(jobs), hide_index=True)
+    else:
+        st.caption("No training job yet.")
+
+
+main()
