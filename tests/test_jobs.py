@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -66,19 +67,44 @@ def test_dead_process_is_marked_failed(manager, monkeypatch):
 
 
 def test_real_job_trains_reports_progress_and_finishes(manager, tmp_path):
-    import os
-
-    os.environ["NGAE_CHECKPOINT_DIR"] = str(tmp_path)  # the runner process saves here
-    try:
-        job = manager.start_training(
-            TrainRequest(name="quick", epochs=2, hs=16, nz=4, batch_size=32, max_train=96)
-        )
-        done = wait_for(lambda: (j := manager.get(job.id)).status != "running" and j, 240)
-    finally:
-        os.environ.pop("NGAE_CHECKPOINT_DIR")
+    job = manager.start_training(  # the runner process inherits NGAE_CHECKPOINT_DIR
+        TrainRequest(name="quick", epochs=2, hs=16, nz=4, batch_size=32, max_train=96)
+    )
+    done = wait_for(lambda: (j := manager.get(job.id)).status != "running" and j, 240)
     assert done.status == "finished", done.message
     assert done.progress == 1.0 and done.epoch == 2 and len(done.history) == 2
     from ngae.checkpoint import load_checkpoint
 
     ckpt = load_checkpoint(tmp_path / "quick.pt")
     assert ckpt["evaluation"]["recon_decodes"] == 5
+
+
+def test_simultaneous_requests_start_exactly_one_job(tmp_path, monkeypatch):
+    """Four dashboards (own connections) ask at the same instant: one job, three clear refusals."""
+    monkeypatch.setenv("NGAE_CHECKPOINT_DIR", str(tmp_path))
+    monkeypatch.setattr("ngae.jobs._alive", lambda pid: True)
+    db = tmp_path / "jobs.sqlite3"
+    managers = [JobManager(db) for _ in range(4)]
+    for m in managers:
+        monkeypatch.setattr(m, "_spawn", lambda job_id, m=m: m.update(job_id, pid=None))
+    barrier, outcomes = threading.Barrier(len(managers)), []
+
+    def ask(k: int) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(("started", managers[k].start_training(TrainRequest(name=f"r{k}")).id))
+        except JobBusyError as err:
+            outcomes.append(("refused", str(err)))
+
+    threads = [threading.Thread(target=ask, args=(k,)) for k in range(len(managers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    started = [v for kind, v in outcomes if kind == "started"]
+    refused = [v for kind, v in outcomes if kind == "refused"]
+    assert len(started) == 1 and len(refused) == 3
+    assert all(f"job {started[0]} is running" in message for message in refused)
+    # A restarted dashboard (a new manager on the same database) sees the running job.
+    assert JobManager(db).current().id == started[0]
+    assert [j.id for j in JobManager(db).list()] == started
