@@ -127,8 +127,8 @@ def _load(name: str, mtime_ns: int) -> Explorer:
 
 
 def _warm_up(ex: Explorer) -> None:
-    """Pay one-off first-call costs off the click path (the first optimiser imports
-    ``torch._dynamo``, seconds on a busy machine), after the first page has rendered."""
+    """Pay one-off first-call costs (first decode, first autograd pass) off the click path,
+    after the first page has rendered."""
     time.sleep(3.0)
     try:
         ex.decode_index(0, decodes=2)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ngae.errors import UserInputError
 from ngae.figures import cloud_figure, trajectory_figure
-from ngae.search import SearchConfig
+from ngae.search import STRATEGIES, SearchConfig
 from ngae.ui_helpers import BackgroundTask, parse_optional_float, results_frame, results_json
 from pages import common
 
@@ -28,11 +28,13 @@ def read_form():
         c = st.columns(4)
         strategy = c[0].radio(
             "Start from",
-            ["optimal", "random"],
+            list(STRATEGIES),
+            index=STRATEGIES.index("predicted"),
             horizontal=True,
-            help="optimal: the data set's best architectures; random: prior samples",
+            help="optimal: the best true accuracies of the data set; predicted: the best "
+            "predicted ones; random: prior samples",
         )
-        optimizer = c[1].radio("Optimizer", ["sgd", "adam"], horizontal=True)
+        optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True)
         samples = c[2].number_input("Samples", 1, 1000, 10, step=1)
         steps = c[3].number_input("Steps", 0, 10000, 100, step=10)
         c = st.columns(4)
@@ -40,7 +42,7 @@ def read_form():
             "Learning rate",
             "",
             placeholder="blank: the default",
-            help="defaults: sgd 1000 (optimal) / 10 (random), adam 0.05",
+            help="defaults: adam 0.03 (0.05 from random starts), sgd 10",
         )
         lam = c[1].text_input(
             "λ (complexity weight)",
@@ -54,6 +56,14 @@ def read_form():
             help="a constraint on the predicted parameter count",
         )
         decodes = c[3].number_input("Decodes per end point", 1, 1000, 50, step=10)
+        project = st.number_input(
+            "Project onto real architectures every K steps (0: plain gradient ascent)",
+            0,
+            10000,
+            10,
+            help="decode each point and continue from the encoding of what it decodes to; "
+            "each sample ends at the best architecture it met",
+        )
         if not st.form_submit_button("Run search", type="primary"):
             return None
     try:
@@ -67,6 +77,7 @@ def read_form():
             lambda_cmplx=1.0 if lam_value is None else lam_value,
             max_params=parse_optional_float(max_params, "max params"),
             decodes=int(decodes),
+            project_every=int(project),
         ).validate()
     except UserInputError as err:
         st.error(f"Cannot search with these settings: {err}")

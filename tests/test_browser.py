@@ -1,14 +1,20 @@
-"""The dashboard in a real browser (Debian chromium + Playwright) against a tiny checkpoint.
+"""The dashboard in a real browser (Debian chromium + Playwright).
 
-One Streamlit server for the module (a free port on 127.0.0.1, pointed at a tiny workspace
-through ``NGAE_CHECKPOINT_DIR``/``NGAE_JOBS_DB``). The flows a person clicks through: open the
-map, click a point and see its cell, decode anywhere, interpolate, switch colour and projection,
-search, train; three sessions at once. UI timings are measured and printed at the end;
-screenshots of every page go to ``assets/``.
+One Streamlit server for the module (a free port on 127.0.0.1, pointed at a workspace through
+``NGAE_CHECKPOINT_DIR``/``NGAE_JOBS_DB``). The flows a person clicks through: open the map, click
+a point and see its cell, decode anywhere, interpolate, switch colour and projection, search,
+train; three sessions at once. UI timings are measured and printed at the end.
+
+By default the workspace holds a tiny checkpoint made by the test and screenshots go to a
+temporary folder. With ``NGAE_UI_SHIPPED=1`` (``benchmarks/ui_speed.py``) it holds a copy of
+the shipped model with its cached maps (20,020 points): the timings are the README's and the
+screenshots go to ``assets/``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +35,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ASSETS = ROOT / "assets"
+SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
+SCREENS: list[Path] = [ROOT / "assets"]  # replaced by a temporary folder unless SHIPPED
 TIMINGS: dict[str, float] = {}
 PLOT = ".stPlotlyChart .js-plotly-plot"
 NODE = "[data-testid='stGraphVizChart'] svg g.node"
@@ -76,10 +83,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def shipped_workspace(folder: Path) -> dict[str, str]:
+    """A copy of the shipped checkpoint and its caches (training jobs write beside it)."""
+    src = ROOT / "checkpoints"
+    dst = folder / "checkpoints"
+    dst.mkdir()
+    shutil.copy2(src / "ngae_default.pt", dst)
+    for cache in (src / "cache").glob("ngae_default-*"):
+        shutil.copytree(cache, dst / "cache" / cache.name)
+    return {"NGAE_CHECKPOINT_DIR": str(dst), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def screenshot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENS[0] / f"{name}.png"))
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("ui_browser")
-    env = subprocess_env(make_tiny_workspace(folder))
+    if SHIPPED:
+        env = subprocess_env(shipped_workspace(folder))
+    else:
+        env = subprocess_env(make_tiny_workspace(folder))
+        SCREENS[0] = folder / "screens"
+        SCREENS[0].mkdir()
     port = _free_port()
     log = open(folder / "streamlit.log", "wb")  # noqa: SIM115 (closed at teardown)
     proc = subprocess.Popen(
@@ -127,7 +154,8 @@ def server(tmp_path_factory, request):
     if reporter is not None and capture is not None and TIMINGS:
         with capture.global_and_fixture_disabled():
             reporter.write_line("")
-            reporter.write_line("UI timings (tiny checkpoint, this machine):")
+            what = "shipped checkpoint, 20,020 points" if SHIPPED else "tiny checkpoint"
+            reporter.write_line(f"UI timings ({what}, this machine):")
             for name, seconds in TIMINGS.items():
                 reporter.write_line(f"  {name:<46} {seconds:6.2f} s")
 
@@ -212,13 +240,16 @@ def test_map_click_decode_anywhere_and_interpolate(page, server):
     from playwright.sync_api import expect
 
     TIMINGS["map visible after opening (first session)"] = open_map(page, server)
-    # Start the t-SNE map now (a background job on the server); a later test uses it.
-    page.get_by_text("t-SNE", exact=True).click()
-    page.get_by_role("button", name="Compute the t-SNE map").click()
-    expect(page.get_by_text("Computing the t-SNE map", exact=False)).to_be_visible(timeout=15_000)
-    page.get_by_text("PCA", exact=True).click()
-    page.wait_for_function(PLOT_READY, arg=0, timeout=15_000)
-    idle(page)
+    if not SHIPPED:  # the shipped model ships its maps
+        # Start the t-SNE map now (a background job on the server); a later test uses it.
+        page.get_by_text("t-SNE", exact=True).click()
+        page.get_by_role("button", name="Compute the t-SNE map").click()
+        expect(page.get_by_text("Computing the t-SNE map", exact=False)).to_be_visible(
+            timeout=15_000
+        )
+        page.get_by_text("PCA", exact=True).click()
+        page.wait_for_function(PLOT_READY, arg=0, timeout=15_000)
+        idle(page)
     custom, start = click_point(page)
     expect(page.locator(NODE).first).to_be_visible(timeout=15_000)
     TIMINGS["click point -> decoded cell drawn"] = time.perf_counter() - start
@@ -241,7 +272,7 @@ def test_map_click_decode_anywhere_and_interpolate(page, server):
     names = page.evaluate(f"() => document.querySelector('{PLOT}')._fullData.map(d => d.name)")
     assert "interpolation" in names
     assert page.locator(NODE).count() > 8  # the focus cell and the strip
-    page.screenshot(path=str(ASSETS / "latent_map.png"))
+    screenshot(page, "latent_map")
     # Decode anywhere: click a probe of the PCA grid far from every architecture.
     probe, start = click_point(page, trace="decode anywhere")
     expect(page.get_by_text("Decoded at PCA position", exact=False)).to_be_visible(timeout=15_000)
@@ -262,7 +293,7 @@ def test_search_runs_and_shows_results(page, server):
     page.wait_for_function(PLOT_READY, arg=1, timeout=30_000)
     no_errors(page)
     idle(page)
-    page.screenshot(path=str(ASSETS / "search.png"))
+    screenshot(page, "search")
 
 
 def test_model_and_architecture_pages(page, server):
@@ -272,7 +303,7 @@ def test_model_and_architecture_pages(page, server):
     page.wait_for_function(PLOT_READY, arg=2, timeout=30_000)
     idle(page)
     no_errors(page)
-    page.screenshot(path=str(ASSETS / "model.png"))
+    screenshot(page, "model")
     page.goto(f"{server}/architecture")
     expect(page.locator(NODE).first).to_be_visible(timeout=30_000)
     box = page.get_by_label("Architecture string")
@@ -285,7 +316,7 @@ def test_model_and_architecture_pages(page, server):
     page.wait_for_function(PLOT_READY, arg=0, timeout=30_000)
     idle(page)
     no_errors(page)
-    page.screenshot(path=str(ASSETS / "architecture.png"))
+    screenshot(page, "architecture")
 
 
 def test_colour_and_projection_switch(page, server):
@@ -311,9 +342,10 @@ def test_colour_and_projection_switch(page, server):
     no_errors(page)
 
 
-def start_job(page, name, epochs, batch=32):
+def start_job(page, name, epochs, batch=32, max_train=0):
     page.get_by_text("fine-tune the selected checkpoint").click()
     page.get_by_label("Output name").fill(name)
+    page.get_by_label("Max training graphs (0 = all)").fill(str(max_train))
     page.get_by_label("Epochs").fill(str(epochs))
     page.get_by_label("Batch size").fill(str(batch))
     page.get_by_label("Learning rate").fill("5e-3")
@@ -337,19 +369,22 @@ def test_training_job_progress_finish_and_cancel(page, server):
     page.goto(f"{server}/train")
     idle(page)
     start = time.perf_counter()
-    start_job(page, "browser_job", 12, batch=16)
+    # The shipped model is big: fine-tune it on 64 graphs only.
+    epochs = 4 if SHIPPED else 12
+    start_job(page, "browser_job", epochs, batch=16, max_train=64 if SHIPPED else 0)
     seen: set[float] = set()
 
     def finished():
         progress_values(page, seen)
         return page.get_by_text("is now in the checkpoint picker").count() > 0
 
-    assert wait_until(finished, 120, 0.2), "the job did not finish"
-    TIMINGS["fine-tune 12 epochs (tiny): start -> finished"] = time.perf_counter() - start
+    assert wait_until(finished, 300, 0.2), "the job did not finish"
+    what = "64 graphs of the shipped model" if SHIPPED else "tiny model"
+    TIMINGS[f"fine-tune {epochs} epochs ({what}): start -> done"] = time.perf_counter() - start
     assert len([v for v in seen if 0 < v < 100]) >= 2, f"progress did not advance: {seen}"
     idle(page)
     no_errors(page)
-    page.screenshot(path=str(ASSETS / "train.png"))
+    screenshot(page, "train")
     page.locator("[data-testid='stSidebar'] div[data-baseweb='select']").click()
     expect(page.get_by_role("option", name="browser_job.pt")).to_be_visible()
     page.keyboard.press("Escape")

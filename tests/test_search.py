@@ -44,7 +44,8 @@ def test_search_reports_real_architectures(explorer):
 
 def test_optimal_starts_from_best_distinct_accuracies(explorer):
     gen = torch.Generator().manual_seed(0)
-    z, idx = search_mod.start_points(SearchConfig(samples=5), explorer.data, explorer.latents, gen)
+    cfg = SearchConfig(samples=5, strategy="optimal")
+    z, idx = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
     accs = explorer.data.acc[idx]
     assert len(set(accs)) == 5 and accs[0] == explorer.data.acc.max()
     assert list(accs) == sorted(accs, reverse=True)
@@ -54,11 +55,18 @@ def test_optimal_starts_from_best_distinct_accuracies(explorer):
 def test_ascent_increases_objective(explorer):
     model = explorer.model
     cfg = SearchConfig(
-        samples=4, steps=30, strategy="random", optimizer="adam", lr=0.1, trust_radius=0
+        samples=4,
+        steps=30,
+        strategy="random",
+        optimizer="adam",
+        lr=0.1,
+        trust_radius=0,
+        project_every=0,
     )
     gen = torch.Generator().manual_seed(0)
     z0, _ = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
-    path = search_mod.ascend(model, z0, cfg, (None, None))
+    path, end = search_mod.ascend(model, z0, cfg, (None, None))
+    assert torch.equal(end, path[-1])  # plain ascent ends where it stops
     with torch.no_grad():
         before = [model.predict(p) for p in (path[0], path[-1])]
     obj = [float((a - cfg.lambda_cmplx * c).sum()) for a, c in before]
@@ -147,3 +155,39 @@ def test_latent_stepper_matches_torch_optim(kind):
         z_ref.grad = grad.clone()
         ref.step()
     torch.testing.assert_close(z_ours, z_ref.detach(), rtol=1e-6, atol=1e-7)
+
+
+def test_projection_ends_at_a_projected_point(explorer, monkeypatch):
+    """With projection, each sample ends at the best-scoring re-encoded decoding it met."""
+    model = explorer.model
+    cfg = SearchConfig(
+        samples=4, steps=12, optimizer="adam", lr=0.2, project_every=3, trust_radius=0
+    )
+    calls = []
+    real = search_mod.reencode_decodings
+
+    def spy(model_, z):
+        mu, valid = real(model_, z)
+        valid = torch.ones_like(valid)  # count every decoding as valid: all rows get projected
+        calls.append(mu.clone())
+        return mu, valid
+
+    monkeypatch.setattr(search_mod, "reencode_decodings", spy)
+    gen = torch.Generator().manual_seed(0)
+    z0, _ = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
+    path, end = search_mod.ascend(model, z0, cfg, (None, None))
+    assert len(calls) == 4
+    for k, mu in enumerate(calls):  # the path jumps to each projection
+        torch.testing.assert_close(path[(k + 1) * cfg.project_every], mu)
+    with torch.no_grad():
+        scores = torch.stack([search_mod._objective(model, mu, cfg, None) for mu in calls])
+        best = scores.argmax(0)
+        expected = torch.stack([calls[b][i] for i, b in enumerate(best.tolist())])
+    torch.testing.assert_close(end, expected)
+
+
+def test_predicted_strategy_starts_from_best_predictions(explorer):
+    gen = torch.Generator().manual_seed(0)
+    cfg = SearchConfig(samples=3, strategy="predicted")
+    _, idx = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
+    assert explorer.latents.pred_acc[idx[0]] == explorer.latents.pred_acc.max()

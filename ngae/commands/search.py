@@ -10,14 +10,20 @@ from tqdm import tqdm
 
 from ngae.checkpoint import atomic_write_bytes
 from ngae.errors import UserInputError
-from ngae.search import SearchConfig
+from ngae.search import STRATEGIES, SearchConfig
 from ngae.service import Explorer
 
 
 def add_search_arguments(p: argparse.ArgumentParser) -> None:
     """Search flags, shared with ``train --only-search``."""
-    p.add_argument("--search-optimizer", choices=("sgd", "adam"), default="sgd")
-    p.add_argument("--search-strategy", choices=("optimal", "random"), default="optimal")
+    p.add_argument("--search-optimizer", choices=("sgd", "adam"), default="adam")
+    p.add_argument(
+        "--search-strategy",
+        choices=STRATEGIES,
+        default="predicted",
+        help="start from the best true accuracies (optimal, the seed's), the best predicted "
+        "ones (predicted) or prior samples (random)",
+    )
     p.add_argument("--search-samples", type=int, default=10)
     p.add_argument("--steps", type=int, default=100)
     p.add_argument(
@@ -26,7 +32,7 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
         dest="search_lr",
         type=float,
         default=None,
-        help="step size (default: sgd 1000 optimal / 10 random, adam 0.05)",
+        help="step size (default: sgd 10, adam 0.03 (0.05 random))",
     )
     p.add_argument("--lambda-cmplx", type=float, default=1.0, help="complexity weight")
     p.add_argument("--max-params", type=float, default=None, help="parameter limit")
@@ -36,6 +42,12 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
         type=float,
         default=3.0,
         help="keep z within mean +- R std of the data's codes (0: off)",
+    )
+    p.add_argument(
+        "--project-every",
+        type=int,
+        default=10,
+        help="every K steps replace z by the encoding of its decoding (0: plain ascent)",
     )
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
 
@@ -68,6 +80,7 @@ def config_from(args: argparse.Namespace) -> SearchConfig:
         decodes=args.decodes,
         seed=args.seed,
         trust_radius=args.trust_radius,
+        project_every=args.project_every,
     ).validate()
 
 
