@@ -180,8 +180,10 @@ def main():
     ex = common.explorer()
     key = common.explorer_key()
     st.caption(
-        "Ascend predicted accuracy − λ · predicted complexity from the data set's best "
-        "codes or random ones, then decode each end point several times."
+        "Ascend predicted accuracy − λ · predicted complexity in latent space from the data "
+        "set's best codes (by true or predicted accuracy) or random ones, snapping back onto "
+        "real architectures every K steps; each sample ends at the best architecture it met, "
+        "decoded several times. All figures are those of the re-encoded architecture."
     )
     cfg = read_form()
     job = collect(key)
