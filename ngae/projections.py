@@ -29,8 +29,12 @@ class Pca:
     @classmethod
     def fit(cls, mu: np.ndarray) -> Pca:
         """Fit on ``mu`` ``(M, nz)``; component signs fixed so the result is deterministic."""
-        mean = mu.mean(0)
-        _, _, vt = np.linalg.svd(mu - mean, full_matrices=False)
+        mean = mu.astype(np.float64).mean(0)
+        centred = mu - mean
+        # Top eigenvectors of the (nz, nz) scatter matrix: the SVD's right singular vectors
+        # without computing its (M, nz) left factor (ms instead of ~1 s for 20,000 points).
+        _, vecs = np.linalg.eigh(centred.T @ centred)
+        vt = vecs[:, ::-1].T
         comps = vt[:2] * np.sign(vt[:2, :1] + 1e-12)
         return cls(mean.astype(np.float64), comps.astype(np.float64))
 
