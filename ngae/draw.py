@@ -7,6 +7,24 @@ from ngae.arch import OP_NAMES, Arch
 OP_COLOURS = ("#4C78A8", "#72B7B2", "#F58518", "#E45756", "#54A24B", "#B279A2")
 
 
+def legend_dot() -> str:
+    """The op colours as a small DOT drawing (one box per op, in op order)."""
+    boxes = [
+        f'  op{k} [label="{name}", shape=box, style="rounded,filled", '
+        f'fillcolor="{OP_COLOURS[k]}", fontcolor="white"];'
+        for k, name in enumerate(OP_NAMES)
+    ]
+    return "\n".join(
+        [
+            "digraph legend {",
+            '  rankdir=LR; bgcolor="transparent"; nodesep=0.1;',
+            '  node [fontname="Helvetica", fontsize=10, height=0.3];',
+            *boxes,
+            "}",
+        ]
+    )
+
+
 def arch_dot(arch: Arch, title: str = "") -> str:
     """A left-to-right DOT graph: input, one coloured box per layer, output; skips dashed."""
     lines = [
