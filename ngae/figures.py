@@ -20,10 +20,13 @@ HIST_PANELS = (
     ("loss", ("loss", "recon")),
     ("KL", ("kl",)),
     ("predictor losses", ("perf", "cmplx")),
-    ("test metrics", ("test_recon_greedy", "test_perf_rmse", "test_cmplx_rmse")),
     ("learning rate", ("lr",)),
+    ("test greedy reconstruction", ("test_recon_greedy",)),
+    ("test RMSE of the heads", ("test_perf_rmse", "test_cmplx_rmse")),
     ("graphs / s", ("graphs_per_s",)),
 )
+HIST_COLS = 4
+HIST_LOG_PANELS = (0, 2, 3, 5)  # losses, learning rate, RMSEs
 
 
 def map_figure(
@@ -128,30 +131,25 @@ def add_marks(
 
 
 def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.Figure:
-    """Training curves: losses, KL, predictor losses, test metrics, learning rate, speed."""
+    """Training curves: losses, KL, predictor losses, learning rate, test metrics, speed."""
     df = pd.DataFrame(history)
+    rows = -(-len(HIST_PANELS) // HIST_COLS)
     fig = make_subplots(
-        rows=2,
-        cols=3,
+        rows=rows,
+        cols=HIST_COLS,
         subplot_titles=[t for t, _ in HIST_PANELS],
-        horizontal_spacing=0.07,
+        horizontal_spacing=0.06,
         vertical_spacing=0.16,
     )
     for k, (_, cols) in enumerate(HIST_PANELS):
+        where = {"row": k // HIST_COLS + 1, "col": k % HIST_COLS + 1}
         for col in cols:
             if col in df and df[col].notna().any():
                 part = df[["epoch", col]].dropna()
-                fig.add_trace(
-                    go.Scatter(
-                        x=part.epoch,
-                        y=part[col],
-                        name=col,
-                        mode="lines+markers" if len(part) < 30 else "lines",
-                    ),
-                    row=k // 3 + 1,
-                    col=k % 3 + 1,
-                )
-    fig.update_yaxes(type="log", tickformat=".0e", row=2, col=2)
+                mode = "lines+markers" if len(part) < 30 else "lines"
+                fig.add_trace(go.Scatter(x=part.epoch, y=part[col], name=col, mode=mode), **where)
+        if k in HIST_LOG_PANELS:
+            fig.update_yaxes(type="log", tickformat=".0e", **where)
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},

@@ -30,6 +30,15 @@ RESULT_COLUMNS = (
     "arch valid novel in_dataset true_acc params pred_acc pred_params pred_acc_latent "
     "decode_share start_arch"
 ).split()
+EVAL_BOOKKEEPING = (
+    "epoch",
+    "test_graphs",
+    "train_graphs",
+    "recon_decodes",
+    "prior_samples",
+    "prior_decodes",
+    "seconds",
+)
 JOB_COLUMNS = "id status progress epoch output message created mode base".split()
 
 
@@ -90,11 +99,14 @@ def dot_vertical(dot: str) -> str:
 def metrics_table(
     evaluation: dict[str, Any], published: dict[str, dict[str, float]]
 ) -> pd.DataFrame:
-    """This model's evaluation beside the published anchors, one row per metric."""
+    """This model's evaluation beside the published anchors, one row per metric.
+
+    Bookkeeping figures (epoch, sample counts, seconds) are left out: see :func:`eval_settings`.
+    """
     numeric = {
         k: v
         for k, v in evaluation.items()
-        if isinstance(v, int | float) and not isinstance(v, bool)
+        if isinstance(v, int | float) and not isinstance(v, bool) and k not in EVAL_BOOKKEEPING
     }
     anchored = [k for figs in published.values() for k in figs]
     keys = list(dict.fromkeys(anchored + [k for k in numeric if k not in anchored]))
@@ -102,6 +114,16 @@ def metrics_table(
     for name, figs in published.items():
         rows[name] = [figs.get(k) for k in keys]
     return pd.DataFrame(rows, index=pd.Index(keys, name="metric"))
+
+
+def eval_settings(evaluation: dict[str, Any]) -> str:
+    """One line naming how an evaluation was made (epoch, sample counts, seconds)."""
+    parts = [
+        f"{k.replace('_', ' ')} {evaluation[k]:,.0f}"
+        for k in EVAL_BOOKKEEPING
+        if isinstance(evaluation.get(k), int | float)
+    ]
+    return ", ".join(parts)
 
 
 # ----- search -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ngae.figures import history_figure, prediction_figure
-from ngae.ui_helpers import metrics_table
+from ngae.ui_helpers import eval_settings, metrics_table
 from pages import common
 
 
@@ -22,16 +22,17 @@ def configs(card):
 
 def data_stats(data):
     st.subheader("Data set")
-    c = st.columns(5)
+    c = st.columns(6)
     c[0].metric("architectures", f"{data['architectures']:,}")
     c[1].metric("distinct", f"{data['distinct']:,}")
-    c[2].metric("train / test", f"{data['train']:,} / {data['test']:,}")
-    c[3].metric(
+    c[2].metric("train", f"{data['train']:,}", help="D-VAE's split")
+    c[3].metric("test", f"{data['test']:,}", help="D-VAE's split")
+    c[4].metric(
         "accuracy",
         f"{data['acc_min']:.3f}–{data['acc_max']:.3f}",
         help=f"range; mean {data['acc_mean']:.4f}",
     )
-    c[4].metric(
+    c[5].metric(
         "params",
         f"{data['params_min'] / 1e6:.1f}M–{data['params_max'] / 1e6:.1f}M",
         help="range of exact parameter counts",
@@ -49,10 +50,11 @@ def main():
     if card["evaluation"]:
         table = metrics_table(card["evaluation"], card["published"])
         st.dataframe(table.style.format(lambda v: "" if pd.isna(v) else f"{v:.4g}"))
+        st.caption(f"D-VAE's protocols on the test split: {eval_settings(card['evaluation'])}.")
     else:
         st.info(
             "This checkpoint has not been evaluated yet: run "
-            f"`python -m ngae evaluate checkpoints/{card['name']} --store`."
+            f"`python -m ngae evaluate --checkpoint checkpoints/{card['name']} --store`."
         )
     st.subheader("Predictors on the test split")
     preds = ex.test_predictions()

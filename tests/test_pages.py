@@ -387,8 +387,9 @@ def test_background_task_reports_progress_result_and_errors():
 def test_figures_and_tables_from_partial_data():
     import numpy as np
 
+    from ngae import figures
     from ngae.figures import history_figure
-    from ngae.ui_helpers import metrics_table, probe_grid
+    from ngae.ui_helpers import eval_settings, metrics_table, probe_grid
 
     xy = np.array([[0.0, 0.0], [2.0, 1.0]])
     grid = probe_grid(xy, n=5)
@@ -399,3 +400,9 @@ def test_figures_and_tables_from_partial_data():
         {"recon_acc": 0.99, "seconds": 5, "note": "x"}, {"D-VAE": {"recon_acc": 1.0}}
     )
     assert table.loc["recon_acc"].tolist() == [0.99, 1.0] and "note" not in table.index
+    assert "seconds" not in table.index  # bookkeeping goes to the caption
+    assert eval_settings({"recon_decodes": 100, "seconds": 5.4, "x": 1}) == (
+        "recon decodes 100, seconds 5"
+    )
+    lr_axis = fig.layout[f"yaxis{figures.HIST_PANELS.index(('learning rate', ('lr',))) + 1}"]
+    assert lr_axis.type == "log"
