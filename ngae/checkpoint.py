@@ -68,8 +68,10 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an NGAE checkpoint (missing format {FORMAT!r})")
     for key in ("model_config", "state_dict"):
-        if key not in ckpt:
-            raise CheckpointError(f"{path}: checkpoint lacks {key!r}")
+        if not isinstance(ckpt.get(key), dict):
+            raise CheckpointError(f"{path}: checkpoint lacks {key!r} (a dict)")
+    if not all(isinstance(v, torch.Tensor) for v in ckpt["state_dict"].values()):
+        raise CheckpointError(f"{path}: checkpoint weights are not all tensors")
     return ckpt
 
 
