@@ -30,7 +30,7 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: venv
-	$(BIN)/python -m streamlit run dashboard.py --server.address $(ADDRESS) --server.port $(PORT) \
+	$(BIN)/python serve.py --server.address $(ADDRESS) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
 lint: dev-venv

@@ -114,6 +114,7 @@ class Explorer:
         self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
         self._lock = threading.Lock()
         self._jobs: dict[str, str] = {}
+        self._warmed = False
 
     @classmethod
     def open(cls, path: Path) -> Explorer:
@@ -258,6 +259,18 @@ class Explorer:
             arch_dot(arch),
             z,
         )
+
+    def warm_up(self) -> None:
+        """Pay the one-off first-call costs (first decode, first autograd pass) now, once.
+
+        Without it the first click and the first search of a server each take seconds longer.
+        """
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        self.decode_index(0, decodes=2)
+        self.search(SearchConfig(samples=1, steps=1, decodes=1))
 
     def decode_index(self, i: int, decodes: int = 20) -> tuple[Decoded, bool]:
         """Decode data point ``i``'s latent mean; also whether it reproduced the original."""

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from ngae.errors import USER_ERRORS, CheckpointError
-from ngae.search import SearchConfig
+from ngae.preload import open_explorer
 from ngae.service import DEFAULT_CHECKPOINT, Explorer, list_checkpoints, resolve_checkpoint
 from ngae.ui_helpers import dot_vertical
 
@@ -120,19 +120,18 @@ def no_checkpoint() -> None:
     max_entries=4,
 )
 def _load(name: str, mtime_ns: int) -> Explorer:
-    """One Explorer per (name, file mtime): a retrained file is loaded again."""
-    ex = Explorer.open(resolve_checkpoint(name))
+    """One Explorer per (name, file mtime): a retrained file is loaded again. The server's
+    start-up may have opened it already (``serve.py``, ``ngae.preload``)."""
+    ex = open_explorer(resolve_checkpoint(name))
     threading.Thread(target=_warm_up, args=(ex,), daemon=True, name="ngae-warm-up").start()
     return ex
 
 
 def _warm_up(ex: Explorer) -> None:
-    """Pay one-off first-call costs (first decode, first autograd pass) off the click path,
-    after the first page has rendered."""
+    """First-call costs off the click path, after the first page has rendered."""
     time.sleep(3.0)
     try:
-        ex.decode_index(0, decodes=2)
-        ex.search(SearchConfig(samples=1, steps=1, decodes=1))
+        ex.warm_up()
     except Exception:  # only a warm-up: the real call reports its own errors
         LOG.debug("warm-up failed", exc_info=True)
 

@@ -150,7 +150,7 @@ def focus_typed():
 def focus_panel(ex, details, kind, xy):
     # Static, so drawn once per page view; it also loads the browser's graphviz renderer
     # before the first click instead of on it.
-    st.graphviz_chart(legend_dot(), use_container_width=False)
+    st.graphviz_chart(legend_dot(), width="content")
     if details is None:
         st.info(
             "Click a point to decode its cell. On the PCA map, click a faint cross to "

@@ -113,10 +113,7 @@ def server(tmp_path_factory, request):
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
+            str(ROOT / "serve.py"),  # as `make run`: a warm start
             "--server.headless",
             "true",
             "--server.address",

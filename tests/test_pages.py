@@ -22,6 +22,7 @@ PAGES = ["latent_map", "model", "search", "architecture", "train"]
 WIDGET_KINDS = ("selectbox", "radio", "text_input", "number_input", "button", "multiselect")
 ALLOWED = {
     "ngae.service",
+    "ngae.preload",
     "ngae.search",
     "ngae.jobs",
     "ngae.ui_helpers",

@@ -103,3 +103,35 @@ def test_checkpoint_names_cannot_escape_the_folder(tiny_checkpoint):
     ):
         with pytest.raises(UserInputError):
             resolve_checkpoint(bad, folder)
+
+
+def test_preload_hands_over_the_opened_explorer_once(tiny_checkpoint, tmp_path):
+    import os
+    import shutil
+
+    from ngae.errors import CheckpointError
+    from ngae.preload import open_explorer, preload
+
+    copy = tmp_path / "tiny.pt"
+    shutil.copy2(tiny_checkpoint, copy)
+    future = preload(copy)
+    assert preload(copy) is future  # one background open per file version
+    first = open_explorer(copy)
+    assert first is future.result(timeout=60)
+    assert first.table().equals(Explorer.open(tiny_checkpoint).table())
+    assert open_explorer(copy) is not first  # handed over once; later opens are fresh
+
+    # A newer version of the file is not served from an older preload.
+    old = preload(copy).result(timeout=60)
+    stat = copy.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert open_explorer(copy) is not old
+
+    # A preload that failed is retried, and the retry's error is the one reported.
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(b"not a checkpoint")
+    assert preload(broken).exception(timeout=60) is not None
+    with pytest.raises(CheckpointError):
+        open_explorer(broken)
+    with pytest.raises(CheckpointError):
+        open_explorer(tmp_path / "missing.pt")
