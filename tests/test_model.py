@@ -127,9 +127,12 @@ def test_gradients_match_per_graph(enas_small):
         mu, _ = ref_encode(m, types[i], adj[i])
         total = total + ref_recon_nll(m, mu, types[i], adj[i])
     total.backward()
-    for name, p in m.named_parameters():
-        if name in batched:
-            torch.testing.assert_close(batched[name], p.grad, msg=name)
+    reference = {k: p.grad for k, p in m.named_parameters() if p.grad is not None}
+    assert set(batched) == set(reference)  # no gradient lost (e.g. a shared weight's)
+    for name in ("encoder.grue_forward.weight_hh", "decoder.grud.weight_hh"):
+        assert name in reference and reference[name].abs().sum() > 0
+    for name, grad in reference.items():
+        torch.testing.assert_close(batched[name], grad, msg=name)
 
 
 def test_kl_closed_form_and_eval_reparameterisation():
