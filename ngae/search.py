@@ -41,12 +41,12 @@ STRATEGIES = ("optimal", "predicted", "random")
 # Step sizes tuned on the shipped model (README, "Search"). The seed used sgd 1000 from the
 # best architectures: with these predictors that leaves the data manifold in one step.
 DEFAULT_LR = {
-    ("sgd", "optimal"): 10.0,
-    ("sgd", "predicted"): 10.0,
-    ("sgd", "random"): 10.0,
-    ("adam", "optimal"): 0.03,
-    ("adam", "predicted"): 0.03,
-    ("adam", "random"): 0.05,
+    ("sgd", "optimal"): 1.0,
+    ("sgd", "predicted"): 1.0,
+    ("sgd", "random"): 1.0,
+    ("adam", "optimal"): 0.01,
+    ("adam", "predicted"): 0.01,
+    ("adam", "random"): 0.01,
 }
 CONSTRAINT_WEIGHT = 50.0
 

@@ -42,7 +42,7 @@ def read_form():
             "Learning rate",
             "",
             placeholder="blank: the default",
-            help="defaults: adam 0.03 (0.05 from random starts), sgd 10",
+            help="defaults: adam 0.01, sgd 1",
         )
         lam = c[1].text_input(
             "λ (complexity weight)",

@@ -32,7 +32,7 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
         dest="search_lr",
         type=float,
         default=None,
-        help="step size (default: sgd 10, adam 0.03 (0.05 random))",
+        help="step size (default: sgd 1, adam 0.01)",
     )
     p.add_argument("--lambda-cmplx", type=float, default=1.0, help="complexity weight")
     p.add_argument("--max-params", type=float, default=None, help="parameter limit")
