@@ -34,6 +34,10 @@ class GraphTensors:
         """The graphs at ``index``."""
         return self.types[index], self.adj[index], self.acc[index], self.cmplx[index]
 
+    def head(self, count: int) -> GraphTensors:
+        """The first ``count`` graphs (all of them when there are fewer)."""
+        return GraphTensors(*(t[:count] for t in (self.types, self.adj, self.acc, self.cmplx)))
+
 
 def raw_complexity(data: GraphData, kind: str) -> np.ndarray:
     """The complexity values the head predicts, before normalisation."""

@@ -18,6 +18,7 @@ from ngae.checkpoint import export_checkpoint, load_checkpoint, model_from_check
 from ngae.cli import main
 from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import CheckpointError
+from ngae.evaluation import EvalSettings, evaluate_checkpoint
 from ngae.train import fit, quick_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,6 +223,32 @@ def test_cli_train_only_test_and_evaluate_json(tiny_data, tmp_path, capsys):
     ):
         assert key in result
     assert 0 <= result["recon_acc"] <= 1 and result["test_graphs"] == 20
+
+
+def test_quick_evaluation_rescales_the_prior_from_a_training_subset(tiny_data, tmp_path):
+    out = tiny_fit(tiny_data, tmp_path / "run.pt", epochs=1)
+    base = {"recon_decodes": 2, "prior_samples": 20, "prior_decodes": 2, "device": "cpu"}
+    full = evaluate_checkpoint(out, EvalSettings(**base))
+    everything = evaluate_checkpoint(out, EvalSettings(**base, prior_stats_graphs=10_000))
+    subset = evaluate_checkpoint(out, EvalSettings(**base, prior_stats_graphs=50))
+    assert full["prior_stats_graphs"] == full["train_graphs"] == 180
+    assert subset["prior_stats_graphs"] == 50
+    timeless = [{k: v for k, v in r.items() if k != "seconds"} for r in (full, everything)]
+    assert timeless[0] == timeless[1]
+    # only the prior's rescaling changes: reconstruction and predictor figures are the same
+    for key in ("recon_acc", "perf_rmse", "cmplx_rmse", "test_graphs"):
+        assert subset[key] == full[key]
+
+
+def test_graph_tensors_head_keeps_the_first_graphs():
+    from ngae.data import load_dataset
+    from ngae.tensors import to_tensors, with_data_scale
+
+    data = load_dataset(ROOT / "data" / "final_structures6.txt").subset(range(30))
+    tensors = to_tensors(data, with_data_scale(ModelConfig(hs=16, nz=4), data), "cpu")
+    head = tensors.head(7)
+    assert len(head) == 7 and len(tensors.head(100)) == 30
+    assert torch.equal(head.adj, tensors.adj[:7]) and torch.equal(head.acc, tensors.acc[:7])
 
 
 @pytest.mark.parametrize(
