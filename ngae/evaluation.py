@@ -12,7 +12,7 @@ import torch
 
 from ngae.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from ngae.complexity import denormalise_complexity, normalise_complexity
-from ngae.data import load_dataset
+from ngae.data import GraphData, load_dataset
 from ngae.graphs import graph_keys
 from ngae.metrics import encode_mu, prior_metrics, recon_accuracy, regression_metrics, top_k_metrics
 from ngae.tensors import resolve_device, to_tensors
@@ -50,9 +50,9 @@ def evaluate_checkpoint(
     model = model_from_checkpoint(ckpt, device)
     data = load_dataset(data_path or ckpt.get("train_config", {}).get("data") or ckpt["data_path"])
     train, test = split_data(data)
-    train_t, test_t = to_tensors(train, model.cfg, device), to_tensors(test, model.cfg, device)
-    stats_index = _prior_stats_index(len(train), settings)
-    train_mu = encode_mu(model, train_t.types[stats_index], train_t.adj[stats_index])
+    stats = _prior_stats_graphs(train, settings)
+    stats_t, test_t = to_tensors(stats, model.cfg, device), to_tensors(test, model.cfg, device)
+    train_mu = encode_mu(model, stats_t.types, stats_t.adj)
     test_mu = encode_mu(model, test_t.types, test_t.adj)
     result: dict[str, Any] = {"checkpoint": str(path), "epoch": ckpt.get("epoch", 0)}
     result["recon_acc"] = recon_accuracy(
@@ -77,7 +77,7 @@ def evaluate_checkpoint(
             "train_graphs": len(train),
             "recon_decodes": settings.recon_decodes,
             "prior_samples": settings.prior_samples,
-            "prior_stats_graphs": len(stats_index),
+            "prior_stats_graphs": len(stats),
             "device": str(device),
             "seconds": time.perf_counter() - start,
         }
@@ -89,13 +89,14 @@ def evaluate_checkpoint(
     return result
 
 
-def _prior_stats_index(train_size: int, settings: EvalSettings) -> torch.Tensor:
-    """Which training graphs give the prior's rescaling statistics: all, or a seeded subset."""
+def _prior_stats_graphs(train: GraphData, settings: EvalSettings) -> GraphData:
+    """The training graphs whose codes rescale the prior: all, or a seeded random subset."""
     count = settings.prior_stats_graphs
-    if count <= 0 or count >= train_size:
-        return torch.arange(train_size)
+    if count <= 0 or count >= len(train):
+        return train
     generator = torch.Generator().manual_seed(settings.seed)
-    return torch.randperm(train_size, generator=generator)[:count].sort().values
+    chosen = torch.randperm(len(train), generator=generator)[:count].sort().values
+    return train.subset(chosen.numpy())
 
 
 def predictor_report(model: Any, mu: torch.Tensor, test: Any) -> dict[str, float]:
