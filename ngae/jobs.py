@@ -111,10 +111,27 @@ def connect(db: Path) -> sqlite3.Connection:
     """A connection in WAL mode with the schema in place."""
     db.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(db, timeout=30, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA busy_timeout=30000")
+    _enable_wal(con)
     con.execute(SCHEMA)
     return con
+
+
+def _enable_wal(con: sqlite3.Connection, patience_s: float = 30.0) -> None:
+    """Switch the database to WAL, waiting for other connections doing the same.
+
+    SQLite answers "database is locked" at once (without its busy wait) while another
+    connection switches the mode, so retry until it is set or patience runs out.
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                con.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _row_to_job(row: sqlite3.Row) -> Job:

@@ -108,3 +108,30 @@ def test_simultaneous_requests_start_exactly_one_job(tmp_path, monkeypatch):
     # A restarted dashboard (a new manager on the same database) sees the running job.
     assert JobManager(db).current().id == started[0]
     assert [j.id for j in JobManager(db).list()] == started
+
+
+def test_first_connections_to_a_new_database_never_fail(tmp_path):
+    """Six connections open a fresh database at once, 40 times: switching it to WAL must
+    wait for the others instead of raising "database is locked" (it did about 1 time in 13)."""
+    from ngae.jobs import connect
+
+    errors: list[Exception] = []
+    for trial in range(40):
+        db, barrier = tmp_path / f"jobs{trial}.sqlite3", threading.Barrier(6)
+
+        def open_and_write(db=db, barrier=barrier) -> None:
+            barrier.wait()
+            try:
+                con = connect(db)
+                con.execute("BEGIN IMMEDIATE")
+                con.execute("COMMIT")
+                con.close()
+            except Exception as err:  # noqa: BLE001 - collected and asserted below
+                errors.append(err)
+
+        threads = [threading.Thread(target=open_and_write) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert errors == []
