@@ -7,22 +7,18 @@ from ngae.arch import OP_NAMES, Arch
 OP_COLOURS = ("#4C78A8", "#72B7B2", "#F58518", "#E45756", "#54A24B", "#B279A2")
 
 
-def legend_dot() -> str:
-    """The op colours as a small DOT drawing (one box per op, in op order)."""
-    boxes = [
-        f'  op{k} [label="{name}", shape=box, style="rounded,filled", '
-        f'fillcolor="{OP_COLOURS[k]}", fontcolor="white"];'
+def legend_html() -> str:
+    """The op colours as one line of HTML badges (in op order), the colours of the drawn cells.
+
+    Plain HTML rather than a graphviz drawing: it costs the browser nothing, while a graphviz
+    chart on the map page loads the graphviz renderer during the map's first render.
+    """
+    badges = [
+        f'<span style="background:{OP_COLOURS[k]};color:white;border-radius:6px;'
+        f'padding:2px 8px;margin-right:4px;font-size:0.8em;white-space:nowrap">{name}</span>'
         for k, name in enumerate(OP_NAMES)
     ]
-    return "\n".join(
-        [
-            "digraph legend {",
-            '  rankdir=LR; bgcolor="transparent"; nodesep=0.1;',
-            '  node [fontname="Helvetica", fontsize=10, height=0.3];',
-            *boxes,
-            "}",
-        ]
-    )
+    return '<div class="op-legend">' + "".join(badges) + "</div>"
 
 
 def arch_dot(arch: Arch, title: str = "") -> str:

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from ngae.draw import legend_dot
+from ngae.draw import legend_html
 from ngae.figures import add_marks, map_figure
 from ngae.ui_helpers import colour_choices, dot_vertical, probe_grid, selected_points
 from pages import common
@@ -148,9 +148,7 @@ def focus_typed():
 
 
 def focus_panel(ex, details, kind, xy):
-    # Static, so drawn once per page view; it also loads the browser's graphviz renderer
-    # before the first click instead of on it.
-    st.graphviz_chart(legend_dot(), width="content")
+    st.markdown(legend_html(), unsafe_allow_html=True)  # fixed op names and colours only
     if details is None:
         st.info(
             "Click a point to decode its cell. On the PCA map, click a faint cross to "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections import deque
 
 import numpy as np
@@ -288,3 +289,15 @@ def test_valid_mask_agrees_with_is_valid_enas_on_padded_batches(graphs, seed):
     assert valid_mask(types, adj).tolist() == expected
     strict = [e and len(t) == 8 for e, (t, _) in zip(expected, graphs, strict=True)]
     assert valid_mask(types, adj, strict=True).tolist() == strict
+
+
+def test_op_legend_shows_every_op_in_order_with_the_colour_of_drawn_cells():
+    from ngae.arch import OP_NAMES
+    from ngae.draw import arch_dot, legend_html
+
+    badges = re.findall(r"background:(#[0-9A-F]{6});[^>]*>([^<]+)</span>", legend_html())
+    assert [name for _, name in badges] == list(OP_NAMES)
+    dot = arch_dot(Arch.from_string("0 1 0 2 0 0 3 0 0 0 4 0 0 0 0 5 0 0 0 0 0"))
+    for layer, (colour, name) in enumerate(badges):
+        assert f'L{layer} [label="{layer + 1}: {name}"' in dot
+        assert f'fillcolor="{colour}"' in dot.split(f"L{layer} [")[1].split("\n")[0]

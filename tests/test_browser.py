@@ -40,7 +40,7 @@ SCREENS: list[Path] = [ROOT / "assets"]  # replaced by a temporary folder unless
 TIMINGS: dict[str, float] = {}
 PLOT = ".stPlotlyChart .js-plotly-plot"
 NODE = "[data-testid='stGraphVizChart'] svg g.node"
-CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (the op legend has no output)
+CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (its output vertex)
 
 pytestmark = [
     pytest.mark.browser,

@@ -74,9 +74,10 @@ def test_real_job_trains_reports_progress_and_finishes(manager, tmp_path):
     assert done.status == "finished", done.message
     assert done.progress == 1.0 and done.epoch == 2 and len(done.history) == 2
     from ngae.checkpoint import load_checkpoint
+    from ngae.job_runner import QUICK_EVAL
 
     ckpt = load_checkpoint(tmp_path / "quick.pt")
-    assert ckpt["evaluation"]["recon_decodes"] == 5
+    assert ckpt["evaluation"]["recon_decodes"] == QUICK_EVAL.recon_decodes
 
 
 def test_simultaneous_requests_start_exactly_one_job(tmp_path, monkeypatch):

@@ -263,16 +263,17 @@ def test_every_page_loads(tiny):
 
 def test_map_selection_decodes_and_interpolates(tiny):
     s = tiny(scenario_map)
-    assert s["start"]["graphviz"] == 1  # the op colour legend
+    assert s["start"]["graphviz"] == 0  # nothing drawn before a click
+    assert any('class="op-legend"' in m for m in s["start"]["markdown"])  # the op colours
     click = s["click"]
-    assert not click["error"] and click["graphviz"] == 2  # legend and cell
+    assert not click["error"] and click["graphviz"] == 1  # the decoded cell
     assert {"predicted accuracy", "exact params", "predicted params", "true accuracy"} <= set(
         click["metrics"]
     )
     assert any("Architecture #3" in m for m in click["markdown"])
     assert any("reproduced the original" in c for c in click["caption"])
     assert s["interp_ab"] == (3, 7)
-    assert s["interp"]["graphviz"] >= 2 + 6 - sum(
+    assert s["interp"]["graphviz"] >= 1 + 6 - sum(
         "no valid cell" in w for w in s["interp"]["warning"]
     )
     assert any("Decoded at PCA position (0.25, -0.50)" in m for m in s["probe"]["markdown"])
