@@ -14,38 +14,17 @@ it) and the shipped checkpoint.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' helpers: one way to start and watch
+
+from ui_fixtures import CHROMIUM, CHROMIUM_ARGS, PLOT_READY, start_dashboard  # noqa: E402
+
 APP = "[data-testid='stApp']"
-MAP_DRAWN = """() => { const g = document.querySelector('.stPlotlyChart .js-plotly-plot');
-  return !!(g && g._fullLayout && g._fullLayout.xaxis && g._fullLayout.xaxis._length > 0); }"""
 BIG_FRAME = 100_000  # bytes: the figure's data, not the small protocol messages
-
-
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    """The dashboard as ``make run`` starts it, on 127.0.0.1:``port``."""
-    cmd = [sys.executable, "serve.py", "--server.address", "127.0.0.1", "--server.port"]
-    cmd += [str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise SystemExit(f"error: the dashboard did not start (see {log})")
-        time.sleep(0.3)
 
 
 def open_once(browser, url: str) -> dict[str, float]:
@@ -64,7 +43,7 @@ def open_once(browser, url: str) -> dict[str, float]:
     marks["dom"] = time.perf_counter() - start
     page.wait_for_selector(f"{APP}[data-test-connection-state='CONNECTED']", state="attached")
     marks["connected"] = time.perf_counter() - start
-    page.wait_for_function(MAP_DRAWN, timeout=60_000, polling=50)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=60_000, polling=50)
     marks["map drawn"] = time.perf_counter() - start
     page.wait_for_selector(f"{APP}[data-test-script-state='notRunning']", state="attached")
     marks["run finished"] = time.perf_counter() - start
@@ -89,13 +68,15 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     log = Path("/tmp") / f"ngae-map-render-{args.port}.log"
-    server = start_server(args.port, log)
+    try:
+        server = start_dashboard(args.port, None, log, timeout=90)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     try:
         time.sleep(args.settle)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-            )
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             order = ["dom", "connected", "data received", "map drawn", "run finished"]
             print("seconds from the request: " + " | ".join(order))
             for k in range(args.opens):

@@ -17,24 +17,20 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from ui_fixtures import ROOT, make_tiny_workspace, subprocess_env
+from ui_fixtures import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLOT_READY,
+    ROOT,
+    make_tiny_workspace,
+    start_dashboard,
+    subprocess_env,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
 SCREENS: list[Path] = [ROOT / "assets"]  # replaced by a temporary folder unless SHIPPED
 TIMINGS: dict[str, float] = {}
@@ -46,9 +42,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
 ]
-
-PLOT_READY = """(n) => { const g = document.querySelectorAll('.stPlotlyChart .js-plotly-plot')[n];
-  return !!(g && g._fullLayout && g._fullLayout.xaxis && g._fullLayout.xaxis._length > 0); }"""
 
 # Page coordinates of every point of every trace of the map, and the best point to click: the
 # data point (or probe) farthest from any other point, so that the click cannot hit a neighbour.
@@ -109,44 +102,14 @@ def server(tmp_path_factory, request):
         SCREENS[0] = folder / "screens"
         SCREENS[0].mkdir()
     port = _free_port()
-    log = open(folder / "streamlit.log", "wb")  # noqa: SIM115 (closed at teardown)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "serve.py"),  # as `make run`: a warm start
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = start_dashboard(port, env, folder / "streamlit.log")
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        assert proc.poll() is None and time.time() < deadline, "the server did not start"
-        time.sleep(0.3)
     yield url
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None and TIMINGS:
@@ -160,7 +123,7 @@ def server(tmp_path_factory, request):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
-    return {"executable_path": CHROMIUM, "args": ARGS}
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,27 @@ app at it (``NGAE_CHECKPOINT_DIR``, ``NGAE_JOBS_DB``). Training takes a few seco
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_LINES = 300
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# True once the n-th Plotly chart of the page is drawn (its axes have a size).
+PLOT_READY = """(n) => { const g = document.querySelectorAll('.stPlotlyChart .js-plotly-plot')[n];
+  return !!(g && g._fullLayout && g._fullLayout.xaxis && g._fullLayout.xaxis._length > 0); }"""
 
 
 def make_tiny_workspace(folder: Path, lines: int = TINY_LINES) -> dict[str, str]:
@@ -56,6 +73,33 @@ def empty_workspace(folder: Path) -> dict[str, str]:
 def subprocess_env(overrides: dict[str, str]) -> dict[str, str]:
     """The current environment plus ``overrides`` and a single torch thread."""
     return {**os.environ, **overrides, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+
+
+def start_dashboard(
+    port: int, env: dict[str, str] | None, log: Path, timeout: float = 60.0
+) -> subprocess.Popen:
+    """``serve.py`` as ``make run`` starts it (a warm start) on 127.0.0.1:``port``.
+
+    Returns the process once the server answers its health check; output goes to ``log``.
+    Raises ``RuntimeError`` (naming the log) if it exits or is not healthy within ``timeout``.
+    """
+    cmd = [sys.executable, str(ROOT / "serve.py"), "--server.headless", "true"]
+    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    cmd += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with Path(log).open("wb") as out:  # the child keeps its own handle
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return proc
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError(f"the dashboard did not start (see {log})")
+        time.sleep(0.3)
 
 
 if __name__ == "__main__":  # build a workspace by hand: python tests/ui_fixtures.py /tmp/ws
