@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11):
 #   make run    install into .venv/ and start the dashboard on 127.0.0.1:8501
-#   make test   install into .venv/ (and Debian chromium for browser tests) and run every test
+#   make test   install into .venv/ (and Debian chromium for browser tests) and run every test,
+#               the slow ones included (GPU tests need a GPU and are skipped)
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -13,12 +14,15 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# The pinned requirements, then the project itself in editable mode (the `ngae` command).
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
+$(VENV)/.dev: requirements-dev.txt requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.runtime $@
 
 venv: $(VENV)/.runtime

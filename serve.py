@@ -2,9 +2,9 @@
 
 The same as ``streamlit run dashboard.py [flags]``, plus: while the server starts, a background
 thread imports torch and the library, opens the default checkpoint with its data set and
-cached codes, and pays the first-call costs (``ngae.preload``), so the first visitor's page
-does not wait for any of it. Streamlit runs page scripts in this process, so the pages find
-the preloaded Explorer.
+cached codes, and pays the first-call costs (``ngae.explorer.warm_start``), so the first
+visitor's page does not wait for any of it. Streamlit runs page scripts in this process, so
+the pages find the preloaded Explorer.
 """
 
 from __future__ import annotations
@@ -21,9 +21,7 @@ def warm_start() -> None:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from ngae.errors import USER_ERRORS
-    from ngae.preload import preload
-    from ngae.service import DEFAULT_CHECKPOINT, resolve_checkpoint
+    from ngae.explorer import DEFAULT_CHECKPOINT, USER_ERRORS, preload, resolve_checkpoint
 
     torch.set_num_threads(1)  # as dashboard.py: see the reason there
     threadpool_limits(1)
@@ -35,8 +33,6 @@ def warm_start() -> None:
 
 def main() -> int:
     """Start the warm-up thread, then Streamlit in this process."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     threading.Thread(target=warm_start, daemon=True, name="ngae-warm-start").start()
     from streamlit.web import cli
 

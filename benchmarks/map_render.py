@@ -18,10 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the browser tests' helpers: one way to start and watch
-
-from ui_fixtures import CHROMIUM, CHROMIUM_ARGS, PLOT_READY, start_dashboard  # noqa: E402
+from ngae.browser_harness import CHROMIUM, CHROMIUM_ARGS, PLOT_READY, start_dashboard, stop
+from ngae.files import PROJECT_CHECKPOINTS
 
 APP = "[data-testid='stApp']"
 BIG_FRAME = 100_000  # bytes: the figure's data, not the small protocol messages
@@ -59,7 +57,7 @@ def main() -> int:
     p.add_argument("--settle", type=float, default=25.0, help="seconds for the warm start")
     p.add_argument("--port", type=int, default=8599)
     args = p.parse_args()
-    if not (ROOT / "checkpoints" / "ngae_default.pt").is_file():
+    if not (PROJECT_CHECKPOINTS / "ngae_default.pt").is_file():
         print("error: checkpoints/ngae_default.pt is missing", file=sys.stderr)
         return 2
     if not Path(CHROMIUM).exists():
@@ -84,8 +82,7 @@ def main() -> int:
                 print(f"open {k + 1}: " + " | ".join(f"{marks[m]:5.2f}" for m in order))
             browser.close()
     finally:
-        server.terminate()
-        server.wait(15)
+        stop(server, 15)
     return 0
 
 

@@ -11,16 +11,13 @@ as accurate.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ngae.search import SearchConfig  # noqa: E402
-from ngae.service import DEFAULT_CHECKPOINT, Explorer  # noqa: E402
+from ngae.explorer import DEFAULT_CHECKPOINT, Explorer
+from ngae.search import SearchConfig
 
 
 def main() -> None:
@@ -40,13 +37,13 @@ def main() -> None:
         for optimizer in args.optimizers.split(","):
             cfg = SearchConfig(optimizer=optimizer, strategy=strategy, samples=10, steps=100)
             result = explorer.search(cfg)
-            s = result["summary"]
+            s = result.summary
             print(
                 f"{strategy:>9} {optimizer:<4} lr {cfg.learning_rate():<5g} "
-                f"{result['seconds']:5.2f} s | distinct valid {s['distinct_valid']:2d}, "
-                f"novel {s['novel']:2d}, best pred acc {s['best_pred_acc']:.4f} "
-                f"(beats data set: {s['beats_dataset_best']}), smaller than every better "
-                f"data-set arch: {s['smaller_than_all_better']}",
+                f"{result.seconds:5.2f} s | distinct valid {s.distinct_valid:2d}, "
+                f"novel {s.novel:2d}, best pred acc {s.best_pred_acc:.4f} "
+                f"(beats data set: {s.beats_dataset_best}), smaller than every better "
+                f"data-set arch: {s.smaller_than_all_better}",
                 flush=True,
             )
 

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import argparse
 import resource
-import sys
 import time
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ngae.config import ModelConfig  # noqa: E402
-from ngae.data import load_dataset  # noqa: E402
-from ngae.metrics import decode_many, encode_mu  # noqa: E402
-from ngae.model import NGAE  # noqa: E402
-from ngae.tensors import resolve_device, to_tensors, with_data_scale  # noqa: E402
-from ngae.train import make_adam  # noqa: E402
+from ngae.config import ModelConfig
+from ngae.model.device import resolve_device
+from ngae.model.graph_tensors import to_tensors, with_data_scale
+from ngae.model.inference import decode_many, encode_mu
+from ngae.model.vae import NGAE
+from ngae.space.data import load_dataset
+from ngae.training.fit import make_adam
 
 
 def sync(device: torch.device) -> None:

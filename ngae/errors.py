@@ -1,7 +1,7 @@
 """The errors users can cause; the CLI and the dashboard turn them into one-line messages."""
 
-from ngae.arch import ArchError
-from ngae.data import DataError
+from ngae.space.arch import ArchError
+from ngae.space.data import DataError
 
 
 class CheckpointError(ValueError):

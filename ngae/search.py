@@ -19,28 +19,26 @@ from __future__ import annotations
 
 import math
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 
-from ngae.arch import Arch
-from ngae.complexity import normalise_complexity, param_count
-from ngae.data import GraphData
 from ngae.errors import UserInputError
-from ngae.graphs import to_archs
-from ngae.latents import LatentTable, predict_latents
-from ngae.metrics import decode_many, encode_mu
-from ngae.model import NGAE
+from ngae.explorer.latents import LatentTable, predict_latents
+from ngae.model.inference import decode_many, encode_mu, most_common_valid
+from ngae.model.vae import NGAE
 from ngae.pareto import pareto_front, smaller_than_all_better
+from ngae.space.complexity import normalise_complexity, param_count
+from ngae.space.data import GraphData
+from ngae.space.dense_graphs import to_archs
 
 STRATEGIES = ("optimal", "predicted", "random")
 # Step sizes tuned on the shipped model (README, "Search"). The seed used sgd 1000 from the
 # best architectures: with these predictors that leaves the data manifold in one step.
-DEFAULT_LR = {"sgd": 1.0, "adam": 0.01}  # the same for every start strategy
+DEFAULT_LR = {"adam": 0.01, "sgd": 1.0}  # the same for every start strategy
 CONSTRAINT_WEIGHT = 50.0
 
 
@@ -66,7 +64,7 @@ class SearchConfig:
 
     def validate(self) -> SearchConfig:
         """Raise :class:`UserInputError` for settings that cannot work; return self."""
-        if self.optimizer not in ("sgd", "adam"):
+        if self.optimizer not in DEFAULT_LR:
             raise UserInputError(f"optimizer must be sgd or adam, not {self.optimizer!r}")
         if self.strategy not in STRATEGIES:
             raise UserInputError(
@@ -95,6 +93,69 @@ def _check_float(name: str, value: float, lo: float, hi: float, low_open: bool =
     if not ok:
         bound = f"({lo}, {hi}]" if low_open else f"[{lo}, {hi}]"
         raise UserInputError(f"{name} must be a finite number in {bound}, got {value}")
+
+
+@dataclass(frozen=True)
+class FoundArch:
+    """One distinct valid architecture a search found; figures from its re-encoding.
+
+    ``pred_acc``/``pred_params`` are the predictors on the re-encoded architecture,
+    ``*_latent`` on the end point itself; ``decode_share`` is the share of the end point's
+    decodings that gave it; ``trajectory`` is ``z`` per step, ``(steps + 1, nz)``.
+    """
+
+    sample: int
+    arch: str
+    valid: bool
+    novel: bool
+    in_dataset: bool
+    true_acc: float | None
+    params: int
+    pred_acc: float
+    pred_params: float
+    pred_acc_latent: float
+    pred_params_latent: float
+    decode_share: float
+    start_arch: str | None
+    start_true_acc: float | None
+    trajectory: list[list[float]] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """Counts over a search's results."""
+
+    samples: int
+    distinct_valid: int
+    novel: int
+    best_pred_acc: float
+    beats_dataset_best: bool
+    smaller_than_all_better: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What a search returns; :meth:`to_dict` is the ``search --json`` document."""
+
+    results: list[FoundArch]
+    dataset_best_pred_acc: float
+    config: dict[str, Any]
+    summary: SearchSummary
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dicts and lists with the documented keys (README, ``search --json``)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParetoFront:
+    """The non-dominated points (higher predicted accuracy, fewer params), aligned lists."""
+
+    arch: list[str]
+    pred_acc: list[float]
+    params: list[float]
+    source: list[str]  # "dataset" or "found"
 
 
 def start_points(
@@ -151,11 +212,14 @@ def ascend(
     cfg: SearchConfig,
     bounds: tuple[torch.Tensor, ...],
     progress: Callable[[int, int], None] | None = None,
-) -> torch.Tensor:
-    """Gradient ascent on the objective.
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gradient ascent on the objective, differentiating with respect to the latent points only.
 
-    Returns the trajectory ``(steps + 1, S, nz)`` and the end points ``(S, nz)``: the last
-    point, or with ``project_every`` each sample's best re-encoded architecture on the way.
+    The model's parameters are frozen (:func:`ngae.explorer.service.freeze`) and are never
+    written; grad mode is switched on for this computation only, so callers under ``no_grad``
+    (and other threads) are unaffected. Returns the trajectory ``(steps + 1, S, nz)`` and the
+    end points ``(S, nz)``: the last point, or with ``project_every`` each sample's best
+    re-encoded architecture on the way.
     """
     z = z0.clone().requires_grad_(True)
     step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
@@ -164,7 +228,8 @@ def ascend(
     path = [z.detach().clone()]
     for step in range(cfg.steps):
         # Gradient with respect to z only: the shared model's parameters are never touched.
-        grad = torch.autograd.grad(-_objective(model, z, cfg, limit).sum(), z)[0]
+        with torch.enable_grad():
+            grad = torch.autograd.grad(-_objective(model, z, cfg, limit).sum(), z)[0]
         with torch.no_grad():
             step_z(grad)
             if cfg.trust_radius > 0:
@@ -213,30 +278,13 @@ def reencode_decodings(model: NGAE, z: torch.Tensor) -> tuple[torch.Tensor, torc
     return mu, valid
 
 
-def most_common_valid(
-    model: NGAE, z: torch.Tensor, decodes: int, gen: torch.Generator
-) -> list[tuple[Arch | None, float]]:
-    """For each point, its most common strictly valid decoding and that decoding's share."""
-    types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=gen)
-    archs = to_archs(types, adj)
-    out: list[tuple[Arch | None, float]] = []
-    for i in range(len(z)):
-        counts = Counter(a for a in archs[i :: len(z)] if a is not None)
-        if counts:
-            arch, n = counts.most_common(1)[0]  # ties: first decoded wins
-            out.append((arch, n / decodes))
-        else:
-            out.append((None, 0.0))
-    return out
-
-
 def run_search(
     model: NGAE,
     data: GraphData,
     latents: LatentTable,
     cfg: SearchConfig,
     progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
+) -> SearchResults:
     """Run the whole search and report every found architecture honestly (see module doc)."""
     if data.archs is None:
         raise UserInputError("latent search needs ENAS architectures (an ENAS data set)")
@@ -245,21 +293,20 @@ def run_search(
     cfg.validate()
     start = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)
-    model = model.cpu().eval()
     z0, start_idx = start_points(cfg, data, latents, gen)
     mu = torch.as_tensor(latents.mu)
     radius = cfg.trust_radius * mu.std(0)
     path, end = ascend(model, z0, cfg, (mu.mean(0) - radius, mu.mean(0) + radius), progress)
-    decoded = most_common_valid(model, end, cfg.decodes, gen)
+    decoded = [(arch, share) for arch, share, _ in most_common_valid(model, end, cfg.decodes, gen)]
     latent_acc, latent_params = predict_latents(model, end)
     results = _describe_found(model, data, decoded, start_idx, path, latent_acc, latent_params)
-    return {
-        "results": results,
-        "dataset_best_pred_acc": float(np.nanmax(latents.pred_acc)),
-        "config": asdict(cfg) | {"lr": cfg.learning_rate()},
-        "summary": _summary(results, data, latents, cfg.samples),
-        "seconds": time.perf_counter() - start,
-    }
+    return SearchResults(
+        results=results,
+        dataset_best_pred_acc=float(np.nanmax(latents.pred_acc)),
+        config=asdict(cfg) | {"lr": cfg.learning_rate()},
+        summary=_summary(results, data, latents, cfg.samples),
+        seconds=time.perf_counter() - start,
+    )
 
 
 def _describe_found(
@@ -270,7 +317,7 @@ def _describe_found(
     path: torch.Tensor,
     latent_acc: np.ndarray,
     latent_params: np.ndarray,
-) -> list[dict[str, Any]]:
+) -> list[FoundArch]:
     index: dict[str, list[int]] = {}
     for i, s in enumerate(data.strings):
         index.setdefault(s, []).append(i)
@@ -291,58 +338,55 @@ def _describe_found(
         hits = index.get(arch.to_string(), [])
         s = start_idx[i]
         results.append(
-            {
-                "sample": i,
-                "arch": arch.to_string(),
-                "valid": True,
-                "novel": not hits,
-                "in_dataset": bool(hits),
-                "true_acc": float(np.mean(data.acc[hits])) if hits else None,
-                "params": param_count(arch),
-                "pred_acc": float(re_acc[row]),
-                "pred_params": float(re_params[row]),
-                "pred_acc_latent": float(latent_acc[i]),
-                "pred_params_latent": float(latent_params[i]),
-                "decode_share": share,
-                "start_arch": data.strings[s] if s is not None else None,
-                "start_true_acc": float(data.acc[s]) if s is not None else None,
-                "trajectory": path[:, i].tolist(),
-            }
+            FoundArch(
+                sample=i,
+                arch=arch.to_string(),
+                valid=True,
+                novel=not hits,
+                in_dataset=bool(hits),
+                true_acc=float(np.mean(data.acc[hits])) if hits else None,
+                params=param_count(arch),
+                pred_acc=float(re_acc[row]),
+                pred_params=float(re_params[row]),
+                pred_acc_latent=float(latent_acc[i]),
+                pred_params_latent=float(latent_params[i]),
+                decode_share=share,
+                start_arch=data.strings[s] if s is not None else None,
+                start_true_acc=float(data.acc[s]) if s is not None else None,
+                trajectory=path[:, i].tolist(),
+            )
         )
     return results
 
 
 def _summary(
-    results: list[dict], data: GraphData, latents: LatentTable, samples: int
-) -> dict[str, Any]:
-    """The figures the issue's goal names, computed from the results."""
+    results: list[FoundArch], data: GraphData, latents: LatentTable, samples: int
+) -> SearchSummary:
+    """Counts over the results, against the data set's predicted accuracies."""
     ref_acc, ref_params = latents.pred_acc, data.params
-    best = max((r["pred_acc"] for r in results), default=float("nan"))
-    return {
-        "samples": samples,
-        "distinct_valid": len(results),
-        "novel": sum(r["novel"] for r in results),
-        "best_pred_acc": best,
-        "beats_dataset_best": bool(results) and best > float(np.nanmax(ref_acc)),
-        "smaller_than_all_better": sum(
-            smaller_than_all_better(r["pred_acc"], r["params"], ref_acc, ref_params)
-            for r in results
+    best = max((r.pred_acc for r in results), default=float("nan"))
+    return SearchSummary(
+        samples=samples,
+        distinct_valid=len(results),
+        novel=sum(r.novel for r in results),
+        best_pred_acc=best,
+        beats_dataset_best=bool(results) and best > float(np.nanmax(ref_acc)),
+        smaller_than_all_better=sum(
+            smaller_than_all_better(r.pred_acc, r.params, ref_acc, ref_params) for r in results
         ),
-    }
+    )
 
 
-def pareto_points(
-    data: GraphData, latents: LatentTable, results: list[dict[str, Any]]
-) -> dict[str, list]:
+def pareto_points(data: GraphData, latents: LatentTable, results: list[FoundArch]) -> ParetoFront:
     """The Pareto front (predicted accuracy vs exact parameters) over data set + found."""
-    acc = np.concatenate([latents.pred_acc, [r["pred_acc"] for r in results]])
-    params = np.concatenate([data.params, [r["params"] for r in results]])
-    labels = list(data.strings) + [r["arch"] for r in results]
+    acc = np.concatenate([latents.pred_acc, [r.pred_acc for r in results]])
+    params = np.concatenate([data.params, [r.params for r in results]])
+    labels = list(data.strings) + [r.arch for r in results]
     source = ["dataset"] * len(data) + ["found"] * len(results)
     front = pareto_front(acc, params)
-    return {
-        "arch": [labels[i] for i in front],
-        "pred_acc": acc[front].tolist(),
-        "params": params[front].tolist(),
-        "source": [source[i] for i in front],
-    }
+    return ParetoFront(
+        arch=[labels[i] for i in front],
+        pred_acc=acc[front].tolist(),
+        params=params[front].tolist(),
+        source=[source[i] for i in front],
+    )

@@ -3,10 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from ngae.errors import USER_ERRORS
-from ngae.figures import add_marks, map_figure
-from ngae.service import OP_NAMES
-from ngae.ui_helpers import arch_string
+from ngae.explorer import OP_NAMES, PROJECTION_LABELS, USER_ERRORS, Arch
+from ngae.ui.figures import add_marks, map_figure
 from pages import common
 
 TEXT, REQUEST = "arch_text", "arch_request"
@@ -32,7 +30,7 @@ def load_into_builder(arch):
 def builder_changed(layers):
     ops = [st.session_state[op_key(i)] for i in range(layers)]
     skips = [[st.session_state[skip_key(i, j)] for j in range(i)] for i in range(layers)]
-    st.session_state[TEXT] = arch_string(ops, skips)
+    st.session_state[TEXT] = Arch.from_layers(ops, skips).to_string()
 
 
 def text_changed(ex):
@@ -80,13 +78,13 @@ def builder(layers):
 
 
 def show(ex, key, arch):
-    info = ex.arch_figures(arch)
+    info = ex.describe(arch)
     left, right = st.columns([1, 1])
     with left:
-        where = "" if info["index"] is None else f"data set index {info['index']}"
-        common.cell_card(info["dot"], info["arch"], info, where)
+        where = "" if info.index is None else f"data set index {info.index}"
+        common.cell_card(info, where)
         st.markdown("**Nearest data-set architectures in latent space**")
-        common.neighbours_table(ex.neighbours(info["z"]))
+        common.neighbours_table(ex.neighbours(info.z))
     with right:
         kinds = ["pca"] + [k for k in ("tsne", "umap") if common.ready_projection(k) is not None]
         kind = st.radio(
@@ -94,18 +92,17 @@ def show(ex, key, arch):
             kinds,
             horizontal=True,
             key="arch_map_kind",
-            format_func={"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}.get,
+            format_func=PROJECTION_LABELS.get,
         )
         xy = common.ready_projection(kind)
         tab = common.table(*key)
         fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", "predicted accuracy", height=520)
-        add_marks(fig, ex.place(info["z"][None], kind), "this architecture", size=20)
+        add_marks(fig, ex.place(info.z[None], kind), "this architecture", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")
 
 
 def main():
-    common.require_dashboard()
     st.title("Architecture")
     ex = common.explorer()
     key = common.explorer_key()
@@ -129,4 +126,4 @@ def main():
     show(ex, key, arch)
 
 
-main()
+common.page("Architecture", main)

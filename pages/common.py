@@ -1,6 +1,12 @@
-"""What every page shares: the checkpoint picker, the cached Explorer and the error guard.
+"""What every page shares: the frame (sidebar links, checkpoint picker), the cached Explorer
+and the error guard.
 
-Not a page itself (``dashboard.py`` lists the pages); pages import it as ``pages.common``.
+Not a page itself (``dashboard.py`` lists the pages in :data:`NAV`); pages import it as
+``pages.common`` and run through :func:`page`, which draws the frame, so a page is complete
+however Streamlit starts it. Streamlit runs a ``pages/`` file on its own (its first multipage
+mode) until ``st.navigation`` has been called once in the server process, which is what a
+deep link to ``/model`` on a fresh server meets; with the frame drawn by the page itself,
+that run looks like any other.
 """
 
 from __future__ import annotations
@@ -16,36 +22,58 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
+import torch
+from threadpoolctl import threadpool_limits
 
-from ngae.errors import USER_ERRORS, CheckpointError
-from ngae.preload import open_explorer
-from ngae.service import DEFAULT_CHECKPOINT, Explorer, list_checkpoints, resolve_checkpoint
-from ngae.ui_helpers import dot_vertical
+from ngae.explorer import (
+    DEFAULT_CHECKPOINT,
+    USER_ERRORS,
+    CellInfo,
+    CheckpointError,
+    Decoded,
+    Explorer,
+    list_checkpoints,
+    open_explorer,
+    resolve_checkpoint,
+)
+from ngae.ui.cells import arch_dot
+
+# One thread for numpy's BLAS and torch in the server: the dashboard's work is small per request,
+# and a training job (one thread) or another session may hold the other core, where a second
+# spinning BLAS thread makes a 5 ms product take 0.6 s (measured on this 2-core machine).
+threadpool_limits(1)
+torch.set_num_threads(1)
 
 LOG = logging.getLogger("ngae.dashboard")
+# The pages, in sidebar order: file, title, icon, URL path (the first is the default page).
+NAV = (
+    ("pages/latent_map.py", "Latent map", ":material/scatter_plot:", "map"),
+    ("pages/model.py", "Model", ":material/model_training:", "model"),
+    ("pages/search.py", "Search", ":material/travel_explore:", "search"),
+    ("pages/architecture.py", "Architecture", ":material/account_tree:", "architecture"),
+    ("pages/train.py", "Train", ":material/fitness_center:", "train"),
+)
 KEY = "checkpoint"
 REQUEST = "checkpoint_request"
-NAV_FLAG = "_ngae_dashboard_ran"
 HOW_TO_TRAIN = (
     "Train one on the **Train** page, or from a terminal with "
     "`python -m ngae train --epochs 300` (it writes `checkpoints/ngae_default.pt`)."
 )
 
 
-def require_dashboard() -> None:
-    """Rerun through ``dashboard.py`` when a deep link ran this page alone.
-
-    Until ``st.navigation`` has run once in a server process, Streamlit treats a ``pages/``
-    folder as an old-style multipage app, so a first visit to ``/model`` runs that file without
-    the dashboard (no picker, a raw page list). Leave that mode and rerun: the URL's page is then
-    found among ``dashboard.py``'s pages.
-    """
-    if st.session_state.get(NAV_FLAG):
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+# ----- the frame ------------------------------------------------------------------------------
+def page(title: str, body: Callable[[], None]) -> None:
+    """Run one page: page config, sidebar links and checkpoint picker, then ``body`` guarded."""
+    st.set_page_config(
+        page_title=f"{title} · NGAE Explorer", page_icon=":material/hub:", layout="wide"
+    )
+    st.sidebar.title("NGAE Explorer")
+    for path, label, icon, _ in NAV:
+        st.sidebar.page_link(path, label=label, icon=icon)
+    with guard("the checkpoint picker"):
+        checkpoint_picker()
+    with guard(title):
+        body()
 
 
 # ----- errors ---------------------------------------------------------------------------------
@@ -121,7 +149,7 @@ def no_checkpoint() -> None:
 )
 def _load(name: str, mtime_ns: int) -> Explorer:
     """One Explorer per (name, file mtime): a retrained file is loaded again. The server's
-    start-up may have opened it already (``serve.py``, ``ngae.preload``)."""
+    start-up may have opened it already (``serve.py``, ``ngae.explorer.warm_start``)."""
     ex = open_explorer(resolve_checkpoint(name))
     threading.Thread(target=_warm_up, args=(ex,), daemon=True, name="ngae-warm-up").start()
     return ex
@@ -164,9 +192,13 @@ def explorer() -> Explorer:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def table(name: str, mtime_ns: int) -> pd.DataFrame:
-    """The Explorer's table, computed once per checkpoint (callers must not modify it)."""
+def _table(name: str, mtime_ns: int) -> pd.DataFrame:
     return _load(name, mtime_ns).table()
+
+
+def table(name: str, mtime_ns: int) -> pd.DataFrame:
+    """The Explorer's table, computed once per checkpoint; each caller gets its own copy."""
+    return _table(name, mtime_ns).copy()
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -197,13 +229,13 @@ def projection_started() -> dict[tuple, float]:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def decode_index(name: str, mtime_ns: int, index: int) -> tuple[Any, bool]:
+def decode_index(name: str, mtime_ns: int, index: int) -> Decoded:
     """``Explorer.decode_index``, remembered (a rerun must not decode again)."""
     return _load(name, mtime_ns).decode_index(index)
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def decode_position(name: str, mtime_ns: int, x: float, y: float) -> Any:
+def decode_position(name: str, mtime_ns: int, x: float, y: float) -> Decoded:
     """``Explorer.decode_map_position``, remembered."""
     return _load(name, mtime_ns).decode_map_position(x, y)
 
@@ -226,51 +258,40 @@ def graphviz(dot: str, place: str) -> None:
     st.graphviz_chart(dot)
 
 
-def cell_card(
-    dot: str,
-    arch: str,
-    figures: dict[str, Any],
-    note: str = "",
-    side: bool = True,
-    place: str = "cell",
-) -> None:
-    """A cell drawing with its figures: beside it (narrow panels) or below it (full width).
-
-    ``figures`` has ``pred_acc``, ``params``, ``pred_params`` and ``true_acc`` (None: unknown).
-    """
-    true_acc = figures.get("true_acc")
+def cell_card(info: CellInfo, note: str = "", side: bool = True, place: str = "cell") -> None:
+    """A cell drawing with its figures: beside it (narrow panels) or below it (full width)."""
     shown = {
-        "predicted accuracy": f"{figures['pred_acc']:.4f}",
-        "exact params": f"{figures['params']:,}",
-        "predicted params": f"{figures['pred_params']:,.0f}",
-        "true accuracy": "not in data" if true_acc is None else f"{true_acc:.4f}",
+        "predicted accuracy": f"{info.pred_acc:.4f}",
+        "exact params": f"{info.params:,}",
+        "predicted params": f"{info.pred_params:,.0f}",
+        "true accuracy": "not in data" if info.true_acc is None else f"{info.true_acc:.4f}",
     }
     if side:
         drawing, box = st.columns([1, 1])
         with drawing:
-            graphviz(dot_vertical(dot), place)
+            graphviz(arch_dot(info.arch, vertical=True), place)
         with box:
             for label, value in shown.items():
                 st.metric(label, value)
     else:
-        graphviz(dot, place)
+        graphviz(arch_dot(info.arch), place)
         for col, (label, value) in zip(st.columns(4), shown.items(), strict=True):
             col.metric(label, value)
-    st.code(arch, language=None)
+    st.code(info.arch, language=None)
     if note:
         st.caption(note)
 
 
-def show_cell(dec: Any, title: str, reproduced: bool | None = None, side: bool = True) -> None:
+def show_cell(dec: Decoded, title: str, side: bool = True) -> None:
     """Draw a decoded cell with its figures (or say that no valid cell came out)."""
     st.markdown(f"**{title}**")
-    if dec.arch is None:
+    if dec.cell is None:
         st.warning("No valid architecture decoded here (every sample was invalid).")
         return
     note = f"decoded in {dec.share:.0%} of samples ({dec.valid_share:.0%} valid)"
-    if reproduced is not None:
-        note = f"reproduced the original: **{'yes' if reproduced else 'no'}** · {note}"
-    cell_card(dec.dot, dec.arch, vars(dec), note, side)
+    if dec.reproduced is not None:
+        note = f"reproduced the original: **{'yes' if dec.reproduced else 'no'}** · {note}"
+    cell_card(dec.cell, note, side)
 
 
 def neighbours_table(frame: Any, height: int = 250) -> None:

@@ -6,12 +6,13 @@ import time
 import numpy as np
 import streamlit as st
 
-from ngae.draw import legend_html
-from ngae.figures import add_marks, map_figure
-from ngae.ui_helpers import colour_choices, dot_vertical, probe_grid, selected_points
+from ngae.explorer import PROJECTION_LABELS as KINDS
+from ngae.ui.cells import arch_dot, legend_html
+from ngae.ui.figures import add_marks, map_figure
+from ngae.ui.selection import probe_grid, selected_points
+from ngae.ui.tables import colour_choices
 from pages import common
 
-KINDS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
 CHART = "map_chart"
 
 
@@ -86,18 +87,18 @@ def track_clicks(shown):
 
 
 def focus_details(ex, key, kind, xy):
-    """Decode the focus (cached): (title, decoded, reproduced, position, typed) or None."""
+    """Decode the focus (cached): (title, decoded, position, typed) or None."""
     focus = st.session_state.get("map_focus")
     if not focus:
         return None
     if focus[0] == "data":
         i = int(focus[1])
-        dec, rep = common.decode_index(*key, i)
-        return f"Architecture #{i}, decoded from its latent mean", dec, rep, xy[i], False
+        dec = common.decode_index(*key, i)
+        return f"Architecture #{i}, decoded from its latent mean", dec, xy[i], False
     x, y = focus[1]
     dec = common.decode_position(*key, float(x), float(y))
-    where = np.array([x, y]) if kind == "pca" else ex.place(np.array([dec.z]), kind)[0]
-    return f"Decoded at PCA position ({x:.2f}, {y:.2f})", dec, None, where, focus[0] == "typed"
+    where = np.array([x, y]) if kind == "pca" else ex.place(dec.z[None], kind)[0]
+    return f"Decoded at PCA position ({x:.2f}, {y:.2f})", dec, where, focus[0] == "typed"
 
 
 def interpolation_controls(ex, key, n):
@@ -134,11 +135,11 @@ def interpolation_strip(result, per_row=6):
         for k, dec in enumerate(cells[start : start + per_row]):
             with cols[k]:
                 st.markdown(f"**step {start + k}**")
-                if dec.arch is None:
+                if dec.cell is None:
                     st.warning("no valid cell")
                     continue
-                common.graphviz(dot_vertical(dec.dot), f"strip{start + k}")
-                st.caption(f"pred acc {dec.pred_acc:.4f}  \n{dec.params:,} params")
+                common.graphviz(arch_dot(dec.cell.arch, vertical=True), f"strip{start + k}")
+                st.caption(f"pred acc {dec.cell.pred_acc:.4f}  \n{dec.cell.params:,} params")
 
 
 def focus_typed():
@@ -155,11 +156,10 @@ def focus_panel(ex, details, kind, xy):
             "decode any position, or enter one below."
         )
     else:
-        title, dec, rep = details[:3]
-        common.show_cell(dec, title, reproduced=rep)
-        if dec.z:
-            st.markdown("**Nearest neighbours in latent space**")
-            common.neighbours_table(ex.neighbours(np.array(dec.z)), height=240)
+        title, dec = details[:2]
+        common.show_cell(dec, title)
+        st.markdown("**Nearest neighbours in latent space**")
+        common.neighbours_table(ex.neighbours(dec.z), height=240)
     if kind == "pca":
         with st.expander("Decode any position"):
             lo, hi = xy.min(0), xy.max(0)
@@ -169,11 +169,10 @@ def focus_panel(ex, details, kind, xy):
             st.button("Decode this position", key="decode_xy", on_click=focus_typed)
 
 
-@st.fragment
-@common.guarded
 def build_map(key, kind, colour, label, shown, path):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
-    cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again."""
+    cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
+    raises (and is not cached); the fragment's guard shows it."""
     xy, tab = common.projection(*key, kind), common.table(*key)
     fig = map_figure(xy, tab, shown, colour, label, probe_grid(xy) if kind == "pca" else None)
     fig.update_layout(
@@ -204,8 +203,8 @@ def map_section(ex, key, kind, colour, label, shown, xy):
     details = focus_details(ex, key, kind, xy)
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
-    if details is not None and details[4]:  # a typed position: mark it (a fresh figure)
-        fig = add_marks(build_map(key, kind, colour, label, shown, path), details[3], "focus")
+    if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
+        fig = add_marks(build_map(key, kind, colour, label, shown, path), details[2], "focus")
     else:
         fig = cached_map(key, kind, colour, label, shown, path)
     left, right = st.columns([3, 2])
@@ -227,7 +226,6 @@ def map_section(ex, key, kind, colour, label, shown, xy):
 
 
 def main():
-    common.require_dashboard()
     st.title("Latent map")
     ex = common.explorer()
     key = common.explorer_key()
@@ -242,4 +240,4 @@ def main():
         interpolation_strip(interp)
 
 
-main()
+common.page("Latent map", main)

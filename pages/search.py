@@ -3,11 +3,21 @@
 import numpy as np
 import streamlit as st
 
-from ngae.errors import UserInputError
-from ngae.figures import cloud_figure, trajectory_figure
-from ngae.search import STRATEGIES, SearchConfig
-from ngae.ui_helpers import BackgroundTask, parse_optional_float, results_frame, results_json
+from ngae.explorer import (
+    DEFAULT_LR,
+    SEARCH_DEFAULTS,
+    STRATEGIES,
+    BackgroundTask,
+    SearchConfig,
+    UserInputError,
+)
+from ngae.ui.figures import cloud_figure, trajectory_figure
+from ngae.ui.forms import parse_optional_float
+from ngae.ui.tables import results_frame, results_json
 from pages import common
+
+D = SEARCH_DEFAULTS
+LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 
 TASK, RESULT = "search_task", "search_result"
 NUM = st.column_config.NumberColumn
@@ -29,24 +39,27 @@ def read_form():
         strategy = c[0].radio(
             "Start from",
             list(STRATEGIES),
-            index=STRATEGIES.index("predicted"),
+            index=STRATEGIES.index(D.strategy),
             horizontal=True,
             help="optimal: the best true accuracies of the data set; predicted: the best "
             "predicted ones; random: prior samples",
         )
-        optimizer = c[1].radio("Optimizer", ["adam", "sgd"], horizontal=True)
-        samples = c[2].number_input("Samples", 1, 1000, 10, step=1)
-        steps = c[3].number_input("Steps", 0, 10000, 100, step=10)
+        optimizers = list(DEFAULT_LR)
+        optimizer = c[1].radio(
+            "Optimizer", optimizers, index=optimizers.index(D.optimizer), horizontal=True
+        )
+        samples = c[2].number_input("Samples", 1, 1000, D.samples, step=1)
+        steps = c[3].number_input("Steps", 0, 10000, D.steps, step=10)
         c = st.columns(4)
         lr = c[0].text_input(
             "Learning rate",
             "",
             placeholder="blank: the default",
-            help="defaults: adam 0.01, sgd 1",
+            help=LR_HELP,
         )
         lam = c[1].text_input(
             "λ (complexity weight)",
-            "1.0",
+            f"{D.lambda_cmplx:g}",
             help="objective: predicted accuracy − λ · predicted complexity",
         )
         max_params = c[2].text_input(
@@ -55,12 +68,12 @@ def read_form():
             placeholder="no limit",
             help="a constraint on the predicted parameter count",
         )
-        decodes = c[3].number_input("Decodes per end point", 1, 1000, 50, step=10)
+        decodes = c[3].number_input("Decodes per end point", 1, 1000, D.decodes, step=10)
         project = st.number_input(
             "Project onto real architectures every K steps (0: plain gradient ascent)",
             0,
             10000,
-            10,
+            D.project_every,
             help="decode each point and continue from the encoding of what it decodes to; "
             "each sample ends at the best architecture it met",
         )
@@ -74,7 +87,7 @@ def read_form():
             samples=int(samples),
             steps=int(steps),
             lr=parse_optional_float(lr, "learning rate"),
-            lambda_cmplx=1.0 if lam_value is None else lam_value,
+            lambda_cmplx=D.lambda_cmplx if lam_value is None else lam_value,
             max_params=parse_optional_float(max_params, "max params"),
             decodes=int(decodes),
             project_every=int(project),
@@ -88,62 +101,61 @@ def read_form():
 @common.guarded
 def poll(task):
     snap = task.snapshot()
-    if snap["done"]:
+    if snap.done:
         st.rerun()
-    step, total = snap["step"], snap["total"]
+    step, total = snap.step, snap.total
     text = (
         f"Ascending: step {step} of {total}"
         if step < total or not total
         else "Decoding the end points"
     )
-    st.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap['elapsed'])}")
+    st.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap.elapsed)}")
 
 
 def collect(key):
     """Move a finished task's result (or error) into session state."""
     job = st.session_state.get(TASK)
-    if not job or not job["task"].snapshot()["done"]:
+    if not job or not job["task"].snapshot().done:
         return job
     st.session_state.pop(TASK)
     snap = job["task"].snapshot()
-    if snap["error"]:
-        st.error(f"The search stopped: {snap['error']}")
+    if snap.error:
+        st.error(f"The search stopped: {snap.error}")
     else:
-        st.session_state[RESULT] = {"key": job["key"], "result": snap["result"]}
+        st.session_state[RESULT] = {"key": job["key"], "result": snap.result}
     return None
 
 
-def show_selected(ex, results):
+def show_selected(ex, found):
     event = st.session_state.get("search_table")
     rows = (event or {}).get("selection", {}).get("rows", []) if event else []
-    if not rows or rows[0] >= len(results):
+    if not rows or rows[0] >= len(found):
         st.caption("Select a row to draw its cell.")
         return
-    info = ex.arch_figures(ex.parse_arch(results[rows[0]]["arch"]))
     st.markdown(f"**Found architecture {rows[0]}**")
-    common.cell_card(info["dot"], info["arch"], info, side=False)
+    common.cell_card(ex.describe(found[rows[0]].arch), side=False)
 
 
 def show_result(ex, key, result):
-    res, summary = result["results"], result["summary"]
+    res, summary = result.results, result.summary
     st.subheader("Results")
     c = st.columns(5)
-    c[0].metric("distinct valid", f"{summary['distinct_valid']} / {summary['samples']}")
-    c[1].metric("novel", summary["novel"])
+    c[0].metric("distinct valid", f"{summary.distinct_valid} / {summary.samples}")
+    c[1].metric("novel", summary.novel)
     c[2].metric(
         "best predicted accuracy",
-        f"{summary['best_pred_acc']:.4f}",
-        delta=f"{summary['best_pred_acc'] - result['dataset_best_pred_acc']:+.4f} vs data set best",
+        f"{summary.best_pred_acc:.4f}",
+        delta=f"{summary.best_pred_acc - result.dataset_best_pred_acc:+.4f} vs data set best",
     )
-    c[3].metric("smaller than all better", summary["smaller_than_all_better"])
-    c[4].metric("time", common.elapsed(result["seconds"]))
+    c[3].metric("smaller than all better", summary.smaller_than_all_better)
+    c[4].metric("time", common.elapsed(result.seconds))
     if not res:
         st.warning(
             "No end point decoded to a valid architecture: try more decodes, fewer "
             "steps or a smaller learning rate."
         )
         return
-    table = results_frame(res)
+    table = results_frame(result)
     st.dataframe(
         table,
         key="search_table",
@@ -164,18 +176,17 @@ def show_result(ex, key, result):
     left, right = st.columns(2)
     with left:
         st.markdown("**Trajectories on the PCA map** (circle: start, star: end)")
-        paths = [ex.place(np.array(r["trajectory"]), "pca") for r in res]
+        paths = [ex.place(np.array(r.trajectory), "pca") for r in res]
         st.plotly_chart(
             trajectory_figure(common.projection(*key, "pca"), tab.pred_acc.to_numpy(), paths),
             key="search_traj",
         )
     with right:
         st.markdown("**Predicted accuracy against params** (orange: Pareto front, stars: found)")
-        st.plotly_chart(cloud_figure(tab, ex.pareto(res), res), key="search_pareto")
+        st.plotly_chart(cloud_figure(tab, ex.pareto(result), res), key="search_pareto")
 
 
 def main():
-    common.require_dashboard()
     st.title("Latent search")
     ex = common.explorer()
     key = common.explorer_key()
@@ -201,4 +212,4 @@ def main():
         show_result(ex, key, done["result"])
 
 
-main()
+common.page("Search", main)

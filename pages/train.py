@@ -5,12 +5,20 @@ import time
 import pandas as pd
 import streamlit as st
 
-from ngae.errors import UserInputError
-from ngae.figures import history_figure
-from ngae.jobs import JobManager, TrainRequest
-from ngae.service import checkpoint_summary, resolve_checkpoint
-from ngae.ui_helpers import jobs_frame, parse_optional_float
+from ngae.explorer import (
+    TRAIN_DEFAULTS,
+    JobManager,
+    TrainRequest,
+    UserInputError,
+    checkpoint_summary,
+    resolve_checkpoint,
+)
+from ngae.ui.figures import history_figure
+from ngae.ui.forms import parse_optional_float
+from ngae.ui.tables import jobs_frame
 from pages import common
+
+D = TRAIN_DEFAULTS
 
 NAME, NEW_NAME = "train_name", "train_new_name"
 MODES = {"new": "a new model", "finetune": "fine-tune the selected checkpoint"}
@@ -42,11 +50,11 @@ def read_form(base):
             help="use only the first N training graphs: quick runs",
         )
         c = st.columns(5)
-        epochs = c[0].number_input("Epochs", 1, 1000, 10)
-        batch = c[1].number_input("Batch size", 1, 4096, 32)
-        lr = c[2].text_input("Learning rate", "1e-4")
-        hs = c[3].number_input("Hidden size (new model)", 2, 2048, 501)
-        nz = c[4].number_input("Latent size (new model)", 1, 512, 56)
+        epochs = c[0].number_input("Epochs", 1, 1000, D.epochs)
+        batch = c[1].number_input("Batch size", 1, 4096, D.batch_size)
+        lr = c[2].text_input("Learning rate", f"{D.lr:g}")
+        hs = c[3].number_input("Hidden size (new model)", 2, 2048, D.hs)
+        nz = c[4].number_input("Latent size (new model)", 1, 512, D.nz)
         if not st.form_submit_button("Start training", type="primary"):
             return None
     try:
@@ -94,7 +102,7 @@ def live(manager, job_id):
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def evaluation_of(name, mtime_ns):
-    figures = checkpoint_summary(name)["evaluation"]
+    figures = checkpoint_summary(name).evaluation
     return pd.DataFrame({"value": figures}).rename_axis("metric")
 
 
@@ -123,7 +131,6 @@ def finished(job):
 
 
 def main():
-    common.require_dashboard()
     st.title("Train")
     manager = JobManager()
     key = common.explorer_key()
@@ -155,4 +162,4 @@ def main():
         st.caption("No training job yet.")
 
 
-main()
+common.page("Train", main)

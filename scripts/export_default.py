@@ -15,26 +15,23 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ngae.checkpoint import (  # noqa: E402
+from ngae.explorer import DEFAULT_CHECKPOINT, Explorer
+from ngae.explorer.latents import cache_dir_for
+from ngae.model.checkpoint import (
     export_checkpoint,
     load_checkpoint,
     model_from_checkpoint,
     save_checkpoint,
 )
-from ngae.data import load_dataset  # noqa: E402
-from ngae.evaluation import EvalSettings, evaluate_checkpoint  # noqa: E402
-from ngae.latents import cache_dir_for  # noqa: E402
-from ngae.service import DEFAULT_CHECKPOINT, Explorer  # noqa: E402
-from ngae.tensors import to_tensors  # noqa: E402
-from ngae.train import refit_heads, split_data  # noqa: E402
+from ngae.model.graph_tensors import to_tensors
+from ngae.space.data import load_dataset
+from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
+from ngae.training.fit import refit_heads, split_data
 
 
 def refit(dst: Path, epochs: int, lr: float) -> None:

@@ -6,14 +6,11 @@ python scripts/lr_sweep.py --device cuda --epochs 6
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ngae.config import ModelConfig, TrainConfig  # noqa: E402
-from ngae.train import fit, quick_metrics  # noqa: E402
+from ngae.config import ModelConfig, TrainConfig
+from ngae.training.fit import fit, quick_metrics
 
 CONFIGS = [(128, 5e-4), (128, 2e-3), (64, 1e-3), (32, 1e-4), (32, 5e-4)]
 

@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from ngae.data import DEFAULT_DATA, enas_graph_data, read_enas_file
+from ngae.space.data import DEFAULT_DATA, enas_graph_data, read_enas_file
 
-ROOT = Path(__file__).resolve().parent.parent
 torch.set_num_threads(1)
 
 
@@ -42,7 +41,7 @@ def rng():
 def tiny_checkpoint(tmp_path_factory) -> Path:
     """A tiny NGAE trained for 2 epochs on the first 200 architectures (in a temp folder)."""
     from ngae.config import ModelConfig, TrainConfig
-    from ngae.train import fit, quick_metrics
+    from ngae.training.fit import fit, quick_metrics
 
     folder = tmp_path_factory.mktemp("ckpt")
     data = folder / "tiny.txt"
@@ -55,3 +54,12 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
         progress=False,
         evaluate_every=quick_metrics,
     )
+
+
+@pytest.fixture(scope="session")
+def decoding_checkpoint(tmp_path_factory) -> Path:
+    """The UI tests' tiny model (hs 24, nz 6, 10 epochs on 300 graphs): it decodes valid cells."""
+    from ui_fixtures import train_tiny
+
+    folder = tmp_path_factory.mktemp("decoding")
+    return train_tiny(folder / "decoding.pt", folder / "tiny.txt")

@@ -9,37 +9,50 @@ import numpy as np
 import pytest
 import torch
 
+import ngae.model.inference as inference
 import ngae.search as search_mod
-from ngae.arch import Arch
 from ngae.cli import main
-from ngae.complexity import param_count
 from ngae.errors import UserInputError
+from ngae.explorer.service import Explorer
 from ngae.pareto import pareto_front, smaller_than_all_better
 from ngae.search import SearchConfig
-from ngae.service import Explorer
+from ngae.space.arch import Arch
+from ngae.space.complexity import param_count
 
 
 @pytest.fixture(scope="module")
-def explorer(tiny_checkpoint):
-    return Explorer.open(tiny_checkpoint)
+def explorer(decoding_checkpoint):
+    """The tiny model whose decodings are valid cells, so searches have results to check."""
+    return Explorer.open(decoding_checkpoint)
+
+
+JSON_KEYS = {"results", "dataset_best_pred_acc", "config", "seconds", "summary"}
+RESULT_KEYS = (
+    "sample arch valid novel in_dataset true_acc params pred_acc pred_params pred_acc_latent "
+    "pred_params_latent decode_share start_arch start_true_acc trajectory"
+).split()
+SUMMARY_KEYS = "samples distinct_valid novel best_pred_acc beats_dataset_best".split()
 
 
 def test_search_reports_real_architectures(explorer):
     cfg = SearchConfig(samples=6, steps=5, decodes=8, strategy="random", optimizer="adam")
     out = explorer.search(cfg)
-    assert set(out) >= {"results", "dataset_best_pred_acc", "config", "seconds", "summary"}
-    assert out["dataset_best_pred_acc"] == pytest.approx(float(np.max(explorer.latents.pred_acc)))
-    archs = [r["arch"] for r in out["results"]]
+    assert out.results, "the search found no valid architecture"
+    assert out.dataset_best_pred_acc == pytest.approx(float(np.max(explorer.latents.pred_acc)))
+    archs = [r.arch for r in out.results]
     assert len(archs) == len(set(archs))  # deduplicated
-    for r in out["results"]:
-        arch = Arch.from_string(r["arch"])
-        assert r["valid"] and r["params"] == param_count(arch)
-        assert r["novel"] == (r["arch"] not in explorer.data.strings) != r["in_dataset"]
-        figures = explorer.arch_figures(arch)  # predictions describe the re-encoded arch
-        assert r["pred_acc"] == pytest.approx(figures["pred_acc"], abs=1e-6)
-        assert len(r["trajectory"]) == cfg.steps + 1 and len(r["trajectory"][0]) == 4
-        assert 0 < r["decode_share"] <= 1
-    json.dumps(out)  # plain JSON
+    assert out.summary.distinct_valid == len(archs) and out.summary.samples == 6
+    for r in out.results:
+        arch = Arch.from_string(r.arch)
+        assert r.valid and r.params == param_count(arch)
+        assert r.novel == (r.arch not in explorer.data.strings) != r.in_dataset
+        cell = explorer.describe(arch)  # predictions describe the re-encoded arch
+        assert r.pred_acc == pytest.approx(cell.pred_acc, abs=1e-6)
+        assert len(r.trajectory) == cfg.steps + 1 and len(r.trajectory[0]) == 6
+        assert 0 < r.decode_share <= 1
+    doc = json.loads(json.dumps(out.to_dict()))  # plain JSON with the documented keys
+    assert set(doc) == JSON_KEYS and set(SUMMARY_KEYS) <= set(doc["summary"])
+    assert all(set(RESULT_KEYS) == set(r) for r in doc["results"])
 
 
 def test_optimal_starts_from_best_distinct_accuracies(explorer):
@@ -71,7 +84,8 @@ def test_ascent_increases_objective(explorer):
         before = [model.predict(p) for p in (path[0], path[-1])]
     obj = [float((a - cfg.lambda_cmplx * c).sum()) for a, c in before]
     assert obj[1] > obj[0]
-    assert all(p.grad is None for p in model.parameters())  # the shared model is untouched
+    assert all(p.grad is None and not p.requires_grad for p in model.parameters())
+    assert not model.training  # the shared model is untouched
 
 
 def test_most_common_valid_decoding_not_first(monkeypatch, explorer):
@@ -79,10 +93,10 @@ def test_most_common_valid_decoding_not_first(monkeypatch, explorer):
     b = Arch.from_string("5 3 1 2 1 1 3 1 1 0 5 0 0 0 1 2 0 1 1 1 0")
     # one point, five decodes: a once (first), b three times, one invalid
     seq = [a, b, None, b, b]
-    monkeypatch.setattr(search_mod, "decode_many", lambda *args, **kw: (None, None))
-    monkeypatch.setattr(search_mod, "to_archs", lambda *args: seq)
-    out = search_mod.most_common_valid(explorer.model, torch.zeros(1, 4), 5, None)
-    assert out == [(b, 0.6)]
+    monkeypatch.setattr(inference, "decode_many", lambda *args, **kw: (None, None))
+    monkeypatch.setattr(inference, "to_archs", lambda *args: seq)
+    out = inference.most_common_valid(explorer.model, torch.zeros(1, 6), 5, None)
+    assert out == [(b, 0.6, 0.8)]
 
 
 @pytest.mark.parametrize(
@@ -112,13 +126,13 @@ def test_pareto_front_known_answer():
     assert not smaller_than_all_better(0.73, 4.5, acc, params)
 
 
-def test_cli_search_json_and_out_file(tiny_checkpoint, tmp_path, capsys):
+def test_cli_search_json_and_out_file(decoding_checkpoint, tmp_path, capsys):
     out = tmp_path / "found.json"
     rc = main(
         [
             "search",
             "--checkpoint",
-            str(tiny_checkpoint),
+            str(decoding_checkpoint),
             "--search-samples",
             "3",
             "--steps",
@@ -133,7 +147,9 @@ def test_cli_search_json_and_out_file(tiny_checkpoint, tmp_path, capsys):
     assert rc == 0
     printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert printed == json.loads(out.read_text())
-    assert printed["config"]["samples"] == 3
+    assert set(printed) == JSON_KEYS and printed["config"]["samples"] == 3
+    assert printed["results"], "no result to check"
+    assert all(set(RESULT_KEYS) == set(r) for r in printed["results"])
 
 
 def test_cli_search_bad_lr_is_one_line(tiny_checkpoint, capsys):

@@ -6,16 +6,32 @@ import argparse
 import json
 
 from ngae.errors import UserInputError
-from ngae.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
+from ngae.training.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
 
 
 def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     """Flags shared by ``evaluate`` and ``train --only-test``."""
     p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    p.add_argument("--recon-decodes", type=int, default=100, help="decodes per test graph (100)")
-    p.add_argument("--prior-samples", type=int, default=1000, help="prior points (1000)")
-    p.add_argument("--prior-decodes", type=int, default=10, help="decodes per prior point (10)")
-    p.add_argument("--eval-seed", type=int, default=0, help="sampling seed (0)")
+    d = EvalSettings()
+    p.add_argument(
+        "--recon-decodes",
+        type=int,
+        default=d.recon_decodes,
+        help=f"decodes per test graph ({d.recon_decodes})",
+    )
+    p.add_argument(
+        "--prior-samples",
+        type=int,
+        default=d.prior_samples,
+        help=f"prior points ({d.prior_samples})",
+    )
+    p.add_argument(
+        "--prior-decodes",
+        type=int,
+        default=d.prior_decodes,
+        help=f"decodes per prior point ({d.prior_decodes})",
+    )
+    p.add_argument("--eval-seed", type=int, default=d.seed, help=f"sampling seed ({d.seed})")
     p.add_argument("--store", action="store_true", help="save the results into the checkpoint")
 
 
@@ -24,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evaluate", help="reconstruction, validity, predictor metrics")
     p.add_argument("--checkpoint", required=True, help="checkpoint file")
     p.add_argument("--data", default=None, help="data file (default: the one it was trained on)")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--device", default=EvalSettings.device, help="auto, cpu or cuda")
     add_eval_arguments(p)
     p.set_defaults(func=run)
 

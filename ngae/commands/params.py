@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ngae.arch import Arch
-from ngae.complexity import param_count
-from ngae.data import read_enas_file
 from ngae.errors import UserInputError
+from ngae.space.arch import Arch
+from ngae.space.complexity import param_count
+from ngae.space.data import read_enas_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:

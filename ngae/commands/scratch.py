@@ -6,17 +6,17 @@ import argparse
 import json
 from pathlib import Path
 
-from ngae.arch import Arch, ArchError
-from ngae.cifar import load_cifar10
-from ngae.data import DataError
 from ngae.errors import UserInputError
-from ngae.scratch import (
+from ngae.retrain.cifar10 import load_cifar10
+from ngae.retrain.from_scratch import (
     RESULTS_DIR,
     ScratchConfig,
     default_result_path,
     resolve_device,
     train_from_scratch,
 )
+from ngae.space.arch import Arch, ArchError
+from ngae.space.data import DataError
 
 DESCRIPTION = """\
 Train ENAS architectures from scratch on a local CIFAR-10 copy (the python version,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ngae.checkpoint import checkpoint_dir
 from ngae.commands.evaluate import add_eval_arguments, report, settings_from
 from ngae.config import ModelConfig, TrainConfig
-from ngae.data import DATA_DIR
 from ngae.errors import UserInputError
-from ngae.evaluation import evaluate_checkpoint
-from ngae.train import fit, quick_metrics
+from ngae.model.checkpoint import checkpoint_dir
+from ngae.space.data import DATA_DIR
+from ngae.training.evaluation import evaluate_checkpoint
+from ngae.training.fit import fit, quick_metrics
+
+M, T = ModelConfig(), TrainConfig()
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,23 +23,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", default=None, help="a data file path (overrides --data-name)")
     p.add_argument("--save-dir", default=str(checkpoint_dir()), help="where the run file goes")
     p.add_argument("--save-appendix", default="_NGAE", help="run file: <data-name><appendix>.pt")
-    p.add_argument("--save-interval", type=int, default=100, help="keep a snapshot every N epochs")
-    p.add_argument("--epochs", type=int, default=300)
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument(
+        "--save-interval", type=int, default=T.save_interval, help="keep a snapshot every N epochs"
+    )
+    p.add_argument("--epochs", type=int, default=T.epochs)
+    p.add_argument("--lr", type=float, default=T.lr)
+    p.add_argument("--batch-size", type=int, default=T.batch_size)
     p.add_argument("--model", choices=("NGAE", "DVAE"), default="NGAE")
     p.add_argument("--predictor", action="store_true", help="add predictor heads (NGAE has them)")
     p.add_argument("--bidirectional", action="store_true", help="reverse encoder pass")
-    p.add_argument("--hs", type=int, default=501)
-    p.add_argument("--nz", type=int, default=56)
-    p.add_argument("--beta", type=float, default=0.005)
-    p.add_argument("--perf-weight", type=float, default=1.0)
-    p.add_argument("--cmplx-weight", type=float, default=1.0)
-    p.add_argument("--cmplx-target", choices=("params", "proxy"), default="params")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch default)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--eval-interval", type=int, default=5, help="quick test metrics every N")
+    p.add_argument("--hs", type=int, default=M.hs)
+    p.add_argument("--nz", type=int, default=M.nz)
+    p.add_argument("--beta", type=float, default=M.beta)
+    p.add_argument("--perf-weight", type=float, default=M.perf_weight)
+    p.add_argument("--cmplx-weight", type=float, default=M.cmplx_weight)
+    p.add_argument("--cmplx-target", choices=("params", "proxy"), default=M.cmplx_target)
+    p.add_argument("--device", default=T.device, help="auto, cpu or cuda")
+    p.add_argument("--threads", type=int, default=T.threads, help="CPU threads (0: torch default)")
+    p.add_argument("--seed", type=int, default=T.seed)
+    p.add_argument(
+        "--eval-interval", type=int, default=T.eval_interval, help="quick test metrics every N"
+    )
     p.add_argument("--continue-from", type=int, default=None, metavar="EPOCH")
     p.add_argument("--only-test", action="store_true", help="evaluate the run's checkpoint")
     p.add_argument("--only-search", action="store_true", help="latent search from the checkpoint")

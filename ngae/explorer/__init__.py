@@ -1,0 +1,70 @@
+"""The explorer service: everything the dashboard (and the CLI) asks of the library.
+
+Pages import from ``ngae`` only this package and :mod:`ngae.ui`. It re-exports what a page
+needs: the :class:`Explorer` of a checkpoint and how to open it, the checkpoint catalog,
+search and training requests with their defaults, the result types, background tasks and the
+errors a user can cause.
+"""
+
+from ngae.errors import USER_ERRORS, CheckpointError, UserInputError
+from ngae.explorer.background import BackgroundTask, TaskSnapshot
+from ngae.explorer.catalog import (
+    DEFAULT_CHECKPOINT,
+    checkpoint_summary,
+    list_checkpoints,
+    resolve_checkpoint,
+)
+from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest
+from ngae.explorer.projections import PROJECTION_LABELS
+from ngae.explorer.results import CellInfo, CheckpointSummary, DataStats, Decoded, ModelCard
+from ngae.explorer.service import Explorer
+from ngae.explorer.warm_start import open_explorer, preload
+from ngae.search import (
+    DEFAULT_LR,
+    STRATEGIES,
+    FoundArch,
+    ParetoFront,
+    SearchConfig,
+    SearchResults,
+    SearchSummary,
+)
+from ngae.space.arch import OP_NAMES, Arch
+
+SEARCH_DEFAULTS = SearchConfig()
+TRAIN_DEFAULTS = TrainRequest(name="run")
+
+__all__ = [
+    "DEFAULT_CHECKPOINT",
+    "DEFAULT_LR",
+    "OP_NAMES",
+    "PROJECTION_LABELS",
+    "SEARCH_DEFAULTS",
+    "STRATEGIES",
+    "TRAIN_DEFAULTS",
+    "USER_ERRORS",
+    "Arch",
+    "BackgroundTask",
+    "CellInfo",
+    "CheckpointError",
+    "CheckpointSummary",
+    "DataStats",
+    "Decoded",
+    "Explorer",
+    "FoundArch",
+    "Job",
+    "JobBusyError",
+    "JobManager",
+    "ModelCard",
+    "ParetoFront",
+    "SearchConfig",
+    "SearchResults",
+    "SearchSummary",
+    "TaskSnapshot",
+    "TrainRequest",
+    "UserInputError",
+    "checkpoint_summary",
+    "list_checkpoints",
+    "open_explorer",
+    "preload",
+    "resolve_checkpoint",
+]

@@ -1,0 +1,94 @@
+"""What the explorer hands to its callers (pages, CLI): one frozen dataclass per concept.
+
+Search results (:class:`ngae.search.SearchResults`) and training jobs
+(:class:`ngae.explorer.jobs.Job`) are defined beside the code that makes them and re-exported
+by :mod:`ngae.explorer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class CellInfo:
+    """One architecture described: exact params, predictions of its encoding, drawing.
+
+    Attributes:
+        arch: canonical architecture string.
+        params: exact parameter count of its ENAS network.
+        pred_acc: predicted accuracy of its latent mean.
+        pred_params: predicted parameter count of its latent mean.
+        true_acc: its accuracy in the data set, ``None`` when it is not in it.
+        index: its first index in the data set, ``None`` when it is not in it.
+        z: its latent mean, ``(nz,)``.
+    """
+
+    arch: str
+    params: int
+    pred_acc: float
+    pred_params: float
+    true_acc: float | None
+    index: int | None
+    z: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What decoding one latent point gave.
+
+    Attributes:
+        z: the latent point, ``(nz,)``.
+        share: share of the decodings that gave ``cell`` (its most common valid decoding).
+        valid_share: share of the decodings that were valid architectures.
+        cell: the most common valid decoding, ``None`` when every decoding was invalid.
+        reproduced: for a data point's latent mean, whether ``cell`` is that architecture.
+    """
+
+    z: np.ndarray = field(repr=False)
+    share: float
+    valid_share: float
+    cell: CellInfo | None
+    reproduced: bool | None = None
+
+
+@dataclass(frozen=True)
+class DataStats:
+    """The data set behind a checkpoint, in numbers."""
+
+    architectures: int
+    distinct: int
+    train: int
+    test: int
+    acc_min: float
+    acc_max: float
+    acc_mean: float
+    params_min: int
+    params_max: int
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A checkpoint's card: configuration, training history, evaluation and its data."""
+
+    name: str
+    epoch: int
+    model_config: dict[str, Any]
+    train_config: dict[str, Any]
+    history: pd.DataFrame = field(repr=False)
+    evaluation: dict[str, Any]
+    published: dict[str, dict[str, float]]
+    data: DataStats
+
+
+@dataclass(frozen=True)
+class CheckpointSummary:
+    """What a checkpoint file says about itself, read without loading its data."""
+
+    epoch: int
+    history: list[dict[str, Any]]
+    evaluation: dict[str, float]

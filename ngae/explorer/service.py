@@ -1,0 +1,275 @@
+"""The explorer service: one :class:`Explorer` per checkpoint, shared by every caller.
+
+Pages and the CLI never touch model internals: they call these methods and render what comes
+back (dataclasses from :mod:`ngae.explorer.results`, DataFrames, arrays). An ``Explorer`` is
+safe to share between browser sessions and threads: its model is frozen when it is opened
+(eval mode, no parameter requires grad) and no request changes it or any other attribute;
+inference runs under ``no_grad`` and search differentiates with respect to latent points only.
+Background projections are guarded by a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ngae.errors import UserInputError
+from ngae.explorer.latents import LatentTable, cache_dir_for, dataset_latents, predict_latents
+from ngae.explorer.projections import (
+    KINDS,
+    Pca,
+    compute_and_cache,
+    load_projection,
+    place_by_neighbours,
+)
+from ngae.explorer.results import CellInfo, DataStats, Decoded, ModelCard
+from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
+from ngae.model.inference import encode_mu, most_common_valid
+from ngae.model.vae import NGAE
+from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points, run_search
+from ngae.space.arch import NUM_OPS, OP_NAMES, Arch
+from ngae.space.complexity import param_count
+from ngae.space.data import GraphData, dvae_split, load_dataset
+from ngae.training.evaluation import PUBLISHED
+
+
+def freeze(model: NGAE) -> NGAE:
+    """Put a shared model in its read-only state: eval mode, no parameter requires grad."""
+    model.eval()
+    model.requires_grad_(False)
+    return model
+
+
+class Explorer:
+    """A loaded checkpoint with its data set, latent table and cached projections."""
+
+    def __init__(self, path: Path, ckpt: dict[str, Any], model: NGAE, data: GraphData) -> None:
+        self.path, self.ckpt, self.model, self.data = path, ckpt, freeze(model), data
+        self.latents: LatentTable = dataset_latents(path, model, data)
+        self.cache_dir = cache_dir_for(path)
+        self.pca = Pca.fit(self.latents.mu)
+        train_idx, test_idx = dvae_split(len(data))
+        self.split = np.full(len(data), "burn-in", dtype=object)
+        self.split[train_idx], self.split[test_idx] = "train", "test"
+        self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
+        self._lock = threading.Lock()
+        self._jobs: dict[str, str] = {}
+        self._warmed = False
+
+    @classmethod
+    def open(cls, path: Path) -> Explorer:
+        """Load and validate a checkpoint (``weights_only``) and its data set, on the CPU."""
+        path = Path(path)
+        ckpt = load_checkpoint(path)
+        model = model_from_checkpoint(ckpt, "cpu")
+        return cls(path, ckpt, model, load_dataset(checkpoint_data_path(ckpt, path)))
+
+    @property
+    def num_layers(self) -> int:
+        """Layers per architecture of this model's search space (nodes less input and output)."""
+        return self.model.cfg.max_n - 2
+
+    # ----- model card -------------------------------------------------------------------
+    def model_card(self) -> ModelCard:
+        """Config, history, evaluation, published anchors and data statistics."""
+        d = self.data
+        return ModelCard(
+            name=self.path.name,
+            epoch=int(self.ckpt.get("epoch", 0)),
+            model_config=dict(self.ckpt["model_config"]),
+            train_config=dict(self.ckpt.get("train_config", {})),
+            history=pd.DataFrame(self.ckpt.get("history", [])),
+            evaluation=dict(self.ckpt.get("evaluation") or {}),
+            published=PUBLISHED,
+            data=DataStats(
+                architectures=len(d),
+                distinct=len(set(d.strings)),
+                train=int((self.split == "train").sum()),
+                test=int((self.split == "test").sum()),
+                acc_min=float(d.acc.min()),
+                acc_max=float(d.acc.max()),
+                acc_mean=float(d.acc.mean()),
+                params_min=int(d.params.min()),
+                params_max=int(d.params.max()),
+            ),
+        )
+
+    def table(self) -> pd.DataFrame:
+        """One row per data-set architecture: split, true and predicted figures, op counts."""
+        d = self.data
+        df = pd.DataFrame(
+            {
+                "arch": d.strings,
+                "split": self.split,
+                "true_acc": d.acc,
+                "params": d.params.astype(np.int64),
+                "pred_acc": self.latents.pred_acc,
+                "pred_params": self.latents.pred_params,
+            }
+        )
+        if d.archs is not None:
+            ops = np.array([a.ops for a in d.archs])
+            for k in range(NUM_OPS):
+                df[f"n_{OP_NAMES[k]}"] = (ops == k).sum(1)
+        return df
+
+    def test_predictions(self) -> pd.DataFrame:
+        """Predicted vs true figures on the test split."""
+        return self.table()[lambda t: t.split == "test"].reset_index(drop=True)
+
+    # ----- projections ------------------------------------------------------------------
+    def projection(self, kind: str) -> np.ndarray | None:
+        """The ``(M, 2)`` map for ``kind``, or ``None`` while it is being computed."""
+        if kind == "pca":
+            return self.pca.transform(self.latents.mu).astype(np.float32)
+        if kind not in KINDS:
+            raise UserInputError(f"unknown projection {kind!r}")
+        return load_projection(self.cache_dir, kind, len(self.data))
+
+    def projection_status(self, kind: str) -> str:
+        """``ready``, ``running``, ``failed: ...`` or ``missing``."""
+        if self.projection(kind) is not None:
+            return "ready"
+        with self._lock:
+            return self._jobs.get(kind, "missing")
+
+    def start_projection(self, kind: str) -> str:
+        """Compute a projection in a background thread (once); returns its status."""
+        with self._lock:
+            if self._jobs.get(kind) == "running" or self.projection(kind) is not None:
+                return self._jobs.get(kind, "ready")
+            self._jobs[kind] = "running"
+
+        def work() -> None:
+            try:
+                compute_and_cache(self.cache_dir, kind, self.latents.mu)
+                status = "ready"
+            except Exception as err:  # reported to the page as a message, never raised there
+                status = f"failed: {err.__class__.__name__}: {err}"
+            with self._lock:
+                self._jobs[kind] = status
+
+        threading.Thread(target=work, daemon=True, name=f"projection-{kind}").start()
+        return "running"
+
+    def place(self, z: np.ndarray, kind: str) -> np.ndarray:
+        """Map positions of new latent points on the ``kind`` map."""
+        if kind == "pca":
+            return self.pca.transform(z)
+        xy = self.projection(kind)
+        if xy is None:
+            raise UserInputError(f"the {kind} map is not ready yet")
+        return place_by_neighbours(z, self.latents.mu, xy)
+
+    # ----- decoding ---------------------------------------------------------------------
+    def decode(self, z: np.ndarray, decodes: int = 20, seed: int = 0) -> list[Decoded]:
+        """Decode latent points ``(K, nz)``; each keeps its most common valid decoding."""
+        z_t = torch.as_tensor(np.atleast_2d(z), dtype=torch.float32)
+        if z_t.ndim != 2 or z_t.shape[1] != self.model.cfg.nz or not torch.isfinite(z_t).all():
+            raise UserInputError("latent points must be finite and of the model's size")
+        gen = torch.Generator().manual_seed(seed)
+        found = most_common_valid(self.model, z_t, decodes, gen)
+        return [
+            Decoded(z_t[i].numpy(), share, valid, None if arch is None else self.describe(arch))
+            for i, (arch, share, valid) in enumerate(found)
+        ]
+
+    def warm_up(self) -> None:
+        """Pay the one-off first-call costs (first decode, first autograd pass) now, once.
+
+        Without it the first click and the first search of a server each take seconds longer.
+        """
+        with self._lock:
+            if self._warmed:
+                return
+            self._warmed = True
+        self.decode_index(0, decodes=2)
+        self.search(SearchConfig(samples=1, steps=1, decodes=1))
+
+    def decode_index(self, i: int, decodes: int = 20) -> Decoded:
+        """Decode data point ``i``'s latent mean; ``reproduced`` says if it gave the original."""
+        if not 0 <= i < len(self.data):
+            raise UserInputError(f"no architecture with index {i}")
+        dec = self.decode(self.latents.mu[i : i + 1], decodes)[0]
+        same = dec.cell is not None and dec.cell.arch == self.data.strings[i]
+        return Decoded(dec.z, dec.share, dec.valid_share, dec.cell, reproduced=same)
+
+    def decode_map_position(self, x: float, y: float, decodes: int = 20) -> Decoded:
+        """Decode any position of the PCA map (its latent point in the PCA plane)."""
+        return self.decode(self.pca.inverse(np.array([[x, y]])), decodes)[0]
+
+    def interpolate(self, i: int, j: int, steps: int = 8, decodes: int = 10) -> list[Decoded]:
+        """Decodings along the straight line between data points ``i`` and ``j``."""
+        if steps < 2 or steps > 50:
+            raise UserInputError("interpolation needs 2..50 steps")
+        for k in (i, j):
+            if not 0 <= k < len(self.data):
+                raise UserInputError(f"no architecture with index {k}")
+        a, b = self.latents.mu[i], self.latents.mu[j]
+        t = np.linspace(0, 1, steps)[:, None]
+        return self.decode((1 - t) * a + t * b, decodes)
+
+    def neighbours(self, z: np.ndarray, k: int = 8) -> pd.DataFrame:
+        """The ``k`` nearest data-set architectures of a latent point, with true accuracy."""
+        d = np.linalg.norm(self.latents.mu - np.asarray(z, np.float32)[None], axis=1)
+        near = np.argsort(d, kind="stable")[:k]
+        return pd.DataFrame(
+            {
+                "index": near,
+                "arch": [self.data.strings[n] for n in near],
+                "distance": d[near],
+                "true_acc": self.data.acc[near],
+                "pred_acc": self.latents.pred_acc[near],
+                "params": self.data.params[near].astype(np.int64),
+            }
+        )
+
+    # ----- architectures ----------------------------------------------------------------
+    def parse_arch(self, text: str) -> Arch:
+        """An architecture from its string; :class:`UserInputError` explains what is wrong."""
+        try:
+            arch = Arch.from_string(text)
+        except ValueError as err:
+            raise UserInputError(str(err)) from None
+        if arch.num_layers != self.num_layers:
+            raise UserInputError(f"this model's architectures have {self.num_layers} layers")
+        return arch
+
+    def describe(self, arch: Arch | str) -> CellInfo:
+        """Exact params, predictions of the encoded architecture, true accuracy if known."""
+        arch = self.parse_arch(arch) if isinstance(arch, str) else arch
+        types, adj = arch.to_dag()
+        mu = encode_mu(
+            self.model,
+            torch.as_tensor(types[None]),
+            torch.as_tensor(adj[None], dtype=torch.float32),
+        )
+        acc, params = predict_latents(self.model, mu)
+        text = arch.to_string()
+        idx = self._index.get(text)
+        return CellInfo(
+            arch=text,
+            params=param_count(arch),
+            pred_acc=float(acc[0]),
+            pred_params=float(params[0]),
+            true_acc=float(self.data.acc[idx]) if idx is not None else None,
+            index=idx,
+            z=mu[0].numpy(),
+        )
+
+    # ----- search -----------------------------------------------------------------------
+    def search(
+        self, cfg: SearchConfig, progress: Callable[[int, int], None] | None = None
+    ) -> SearchResults:
+        """Latent search (see :func:`ngae.search.run_search`)."""
+        return run_search(self.model, self.data, self.latents, cfg, progress)
+
+    def pareto(self, results: SearchResults) -> ParetoFront:
+        """Pareto front over data set + found architectures."""
+        return pareto_points(self.data, self.latents, results.results)

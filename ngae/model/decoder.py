@@ -1,0 +1,202 @@
+"""The D-VAE graph decoder: vertex by vertex, type then edges (nearest earlier vertex first).
+
+Teacher forcing (training) is restructured so the model stays identical but the work is batched:
+every earlier vertex's message, GRU hidden projection and edge-MLP projection is computed once;
+the new vertex's partial states (one after each edge decision) come from masked cumulative sums
+of messages in one GRU evaluation per vertex; all edges and types are scored in one pass at the
+end (README, "The model"; ``tests/model/test_vae.py`` compares it with a per-graph loop).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ngae.config import ModelConfig
+from ngae.model.gated_messages import MessageFn
+from ngae.model.gru import gru_combine, gru_step, hidden_projection, input_gates
+
+START_TYPE, END_TYPE, PAD = 0, 1, -1
+
+
+def edge_pairs(n: int) -> tuple[Tensor, Tensor]:
+    """Earlier and new vertex of every scored edge, in scoring order (v = 1.., nearest first)."""
+    earlier = [v - 1 - k for v in range(1, n) for k in range(v)]
+    new = [v for v in range(1, n) for _ in range(v)]
+    return torch.tensor(earlier), torch.tensor(new)
+
+
+class GraphDecoder(nn.Module):
+    """Decode latent points to DAGs; the messages use the encoder's forward gate and mapper."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        h, t = cfg.hs, cfg.num_types
+        self.cfg = cfg
+        self.fc3 = nn.Linear(cfg.nz, h)
+        self.grud = nn.GRUCell(t, h)
+        self.add_vertex = nn.Sequential(nn.Linear(h, 2 * h), nn.ReLU(), nn.Linear(2 * h, t))
+        self.add_edge = nn.Sequential(nn.Linear(2 * h, 4 * h), nn.ReLU(), nn.Linear(4 * h, 1))
+
+    def _start(self, z: Tensor) -> Tensor:
+        """State of the input vertex: a GRU step over ``tanh(fc3(z))``."""
+        h0 = torch.tanh(self.fc3(z))
+        return gru_step(self.grud, z.new_full((len(z),), START_TYPE, dtype=torch.long), h0)
+
+    def _edge_split(self) -> tuple[Tensor, Tensor]:
+        """First edge layer split as ``W [h_u; h_new] = W_a h_u + W_b h_new``."""
+        w = self.add_edge[0].weight
+        return w[:, : self.cfg.hs].t(), w[:, self.cfg.hs :].t()
+
+    def teacher_forced_nll(
+        self, z: Tensor, types: Tensor, adj: Tensor, msg: MessageFn
+    ) -> tuple[Tensor, Tensor]:
+        """Summed NLL of the true vertex types and edges given ``z`` ``(B, nz)``.
+
+        Args:
+            z: latent points.
+            types: ``(B, N)`` true vertex types.
+            adj: ``(B, N, N)`` float true adjacency.
+            msg: the encoder's forward message function.
+
+        Returns:
+            ``(type_nll, edge_nll)``, each summed over the batch.
+        """
+        b, n = types.shape
+        h = self._start(z)
+        states, msgs = [h], [msg(h, 0)]
+        projs = [hidden_projection(self.grud, msgs[0])]
+        partial: list[Tensor] = []
+        zeros_h, zeros_p = h.new_zeros(b, 1, h.shape[-1]), h.new_zeros(b, 1, projs[0].shape[-1])
+        for v in range(1, n):
+            gi = input_gates(self.grud, types[:, v]).unsqueeze(1)  # (B, 1, 3H)
+            e = adj[:, :v, v].flip(1).unsqueeze(-1)  # (B, v, 1) nearest earlier vertex first
+            sums = torch.cat([zeros_h, (e * torch.stack(msgs[::-1], 1)).cumsum(1)], 1)
+            psums = torch.cat([zeros_p, (e * torch.stack(projs[::-1], 1)).cumsum(1)], 1)
+            hk = gru_combine(self.grud, gi, psums, sums)  # (B, v + 1, H): after k decisions
+            partial.append(hk[:, :v])
+            h = hk[:, v]
+            states.append(h)
+            if v < n - 1:
+                msgs.append(msg(h, v))
+                projs.append(hidden_projection(self.grud, msgs[-1]))
+        all_states = torch.stack(states, 1)  # (B, N, H)
+        logits = self.add_vertex(all_states[:, :-1])  # (B, N - 1, T)
+        type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
+        w_a, w_b = self._edge_split()
+        earlier, new = (t.to(z.device) for t in edge_pairs(n))
+        proj_earlier = all_states[:, :-1] @ w_a + self.add_edge[0].bias  # (B, N - 1, 4H)
+        proj_new = self._project_partial_states(torch.cat(partial, 1), types, adj, w_b)
+        pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
+        edge_logits = self.add_edge[2](torch.relu(pre)).squeeze(-1)  # (B, E)
+        target = adj[:, earlier, new]
+        edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
+        return type_nll, edge_nll
+
+    def _type_states(self) -> Tensor:
+        """``GRU(type, 0)`` for every type ``(T, H)``: a new vertex's state before any edge."""
+        all_types = torch.arange(self.cfg.num_types, device=self.fc3.weight.device)
+        gi = input_gates(self.grud, all_types)
+        return gru_combine(self.grud, gi, torch.zeros_like(gi), gi.new_zeros(len(gi), self.cfg.hs))
+
+    def _project_partial_states(
+        self, partial: Tensor, types: Tensor, adj: Tensor, w_b: Tensor
+    ) -> Tensor:
+        """``W_b h`` for every scored edge's new-vertex state, projecting each distinct state once.
+
+        A new vertex's state changes only when an edge is added: before the first added edge it
+        is ``GRU(type, 0)``, which depends on the type alone (one row per type); after that it is
+        the state right after the latest added edge. ``partial`` is ``(B, E, H)`` in scoring order.
+        """
+        b, e, _ = partial.shape
+        n = types.shape[1]
+        earlier, new = (t.to(types.device) for t in edge_pairs(n))
+        type_proj = self._type_states() @ w_b  # (T, 4H)
+        # Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
+        first_step = earlier == new - 1
+        changed = adj[:, earlier + 1, new].bool() & ~first_step  # (B, E)
+        proj_changed = partial[changed] @ w_b  # (M, 4H)
+        count = changed.flatten().long().cumsum(0).view(b, e)
+        before_group = (count - changed.long())[:, first_step].repeat_interleave(
+            torch.arange(1, n, device=types.device), dim=1
+        )
+        has_edge = (count - before_group) > 0  # (B, E) an edge was added before this step
+        from_changed = proj_changed[(count - 1).clamp(min=0)] if len(proj_changed) else None
+        from_type = type_proj[types[:, new]]  # (B, E, 4H)
+        if from_changed is None:
+            return from_type
+        return torch.where(has_edge.unsqueeze(-1), from_changed, from_type)
+
+    @torch.no_grad()
+    def decode(
+        self,
+        z: Tensor,
+        msg: MessageFn,
+        stochastic: bool = True,
+        generator: torch.Generator | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """Decode ``z`` ``(B, nz)`` to ``types`` ``(B, N)`` (``-1`` after the end) and bool ``adj``.
+
+        Follows D-VAE's ``decode``: the last vertex is forced to the output type; when the output
+        type is chosen, it is connected to every vertex without out-edges and decoding stops.
+        """
+        b, n = len(z), self.cfg.max_n
+        h = self._start(z)
+        types = torch.full((b, n), PAD, dtype=torch.long, device=z.device)
+        types[:, 0] = START_TYPE
+        adj = torch.zeros(b, n, n, dtype=torch.bool, device=z.device)
+        finished = torch.zeros(b, dtype=torch.bool, device=z.device)
+        w_a, w_b = self._edge_split()
+        type_state = self._type_states()
+        type_proj = type_state @ w_b
+        states, msgs = [h], [msg(h, 0)]
+        projs = [hidden_projection(self.grud, msgs[0])]
+        earlier_proj = [h @ w_a + self.add_edge[0].bias]
+        for v in range(1, n):
+            new_type = self._pick_type(states[-1], v == n - 1, stochastic, generator)
+            new_type = torch.where(finished, PAD, new_type)
+            types[:, v] = new_type
+            is_end = new_type == END_TYPE
+            loose = adj[:, :v, :].sum(-1) == 0  # (B, v) vertices without out-edges
+            adj[:, :v, v] |= loose & is_end.unsqueeze(1)
+            adding = ~finished & ~is_end
+            kind = new_type.clamp(min=0)
+            gi = input_gates(self.grud, kind)
+            hidden, proj = torch.zeros_like(h), torch.zeros_like(projs[0])
+            # Before any edge the state depends on the type alone: look it up.
+            h, h_b = type_state[kind], type_proj[kind]
+            for u in range(v - 1, -1, -1):
+                logit = self.add_edge[2](torch.relu(earlier_proj[u] + h_b)).squeeze(-1)
+                prob = torch.sigmoid(logit)
+                if stochastic:
+                    rand = torch.rand(b, device=z.device, generator=generator)
+                    take = (rand < prob) & adding
+                else:
+                    take = (prob > 0.5) & adding
+                adj[:, u, v] |= take
+                rows = take.nonzero().squeeze(1)
+                if len(rows) == 0:
+                    continue
+                # Only graphs that gained an edge change state: recompute just those rows.
+                hidden[rows] += msgs[u][rows]
+                proj[rows] += projs[u][rows]
+                h_rows = gru_combine(self.grud, gi[rows], proj[rows], hidden[rows])
+                h, h_b = h.index_copy(0, rows, h_rows), h_b.index_copy(0, rows, h_rows @ w_b)
+            finished |= is_end
+            states.append(h)
+            if v < n - 1:
+                msgs.append(msg(h, v))
+                projs.append(hidden_projection(self.grud, msgs[-1]))
+                earlier_proj.append(h @ w_a + self.add_edge[0].bias)
+        return types, adj
+
+    def _pick_type(
+        self, h: Tensor, last: bool, stochastic: bool, generator: torch.Generator | None
+    ) -> Tensor:
+        if last:
+            return torch.full((len(h),), END_TYPE, dtype=torch.long, device=h.device)
+        logits = self.add_vertex(h)
+        if stochastic:
+            return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
+        return logits.argmax(-1)

@@ -1,0 +1,233 @@
+"""Data sets of architectures: parsing, the D-VAE split and dense graph tensors.
+
+Two formats are read:
+
+* the D-VAE ENAS text format, one architecture per line:
+  ``[[o0], [o1, s10], ..., [o5, s50, ..., s54]], acc``;
+* a general DAG format (JSON lines) for other search spaces, one object per line:
+  ``{"types": [0, 3, 1], "edges": [[0, 1], [1, 2]], "acc": 0.9, "params": 1234}``
+  with vertices in topological order, the input first (type 0) and the output last (type 1);
+  ``params`` is optional (the edge count is used when it is missing).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ngae.files import DATA_DIR
+from ngae.space.arch import Arch, ArchError, as_integer
+from ngae.space.complexity import ngae_proxy, param_counts
+
+DEFAULT_DATA = DATA_DIR / "final_structures6.txt"
+BURN_IN = 1000
+TRAIN_FRACTION = 0.9
+
+
+class DataError(ValueError):
+    """Raised for a data file that cannot be read; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """A data set as dense tensors, the form the model consumes.
+
+    Attributes:
+        types: ``(M, N)`` int64 vertex types, vertices in topological order.
+        adj: ``(M, N, N)`` int64 adjacency, ``adj[b, u, v] = 1`` for an edge u->v.
+        acc: ``(M,)`` float64 accuracies.
+        params: ``(M,)`` float64 exact complexity (parameter counts).
+        proxy: ``(M,)`` float64 NGAE complexity proxy.
+        strings: canonical string of each graph (for hashing, novelty and display).
+        archs: the ENAS architectures, or ``None`` for a general DAG space.
+        num_types: number of vertex types (including input and output).
+    """
+
+    types: np.ndarray
+    adj: np.ndarray
+    acc: np.ndarray
+    params: np.ndarray
+    proxy: np.ndarray
+    strings: tuple[str, ...]
+    archs: tuple[Arch, ...] | None
+    num_types: int
+
+    def __len__(self) -> int:
+        return len(self.strings)
+
+    @property
+    def max_n(self) -> int:
+        """Number of vertices per graph."""
+        return int(self.types.shape[1])
+
+    def subset(self, index: np.ndarray | list[int]) -> GraphData:
+        """The graphs at ``index``, in that order."""
+        idx = np.asarray(index, dtype=np.int64)
+        return GraphData(
+            self.types[idx],
+            self.adj[idx],
+            self.acc[idx],
+            self.params[idx],
+            self.proxy[idx],
+            tuple(self.strings[i] for i in idx),
+            None if self.archs is None else tuple(self.archs[i] for i in idx),
+            self.num_types,
+        )
+
+
+def parse_enas_line(line: str) -> tuple[Arch, float]:
+    """Parse one D-VAE line ``[[o0], [o1, s10], ...], acc`` without ``eval``.
+
+    Raises:
+        DataError: the line is not in the format (no file or line number in the message).
+        ArchError: the lists do not form an architecture.
+    """
+    head, sep, tail = line.strip().rpartition("],")
+    if not sep:
+        raise DataError("expected '[[...], ...], accuracy'")
+    try:
+        rows = json.loads(head + "]")
+        acc = float(tail)
+    except (ValueError, RecursionError) as err:
+        raise DataError(f"cannot parse: {str(err)[:80]}") from None
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in r)
+        for r in rows
+    ):
+        raise DataError("architecture must be a list of integer lists")
+    if not math.isfinite(acc) or not 0.0 <= acc <= 1.0:
+        raise DataError(f"accuracy {tail.strip()!r} is not a number in [0, 1]")
+    return Arch.from_rows(rows), acc
+
+
+def read_enas_file(path: str | Path) -> tuple[list[Arch], np.ndarray]:
+    """Read every line of a D-VAE ENAS file; a bad line raises :class:`DataError`."""
+    path = Path(path)
+    archs, accs = [], []
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            arch, acc = parse_enas_line(line)
+        except (ValueError, ArchError) as err:
+            raise DataError(f"{path}:{number}: {err}") from None
+        if archs and arch.num_layers != archs[0].num_layers:
+            raise DataError(
+                f"{path}:{number}: {arch.num_layers} layers, but the first line has "
+                f"{archs[0].num_layers}"
+            )
+        archs.append(arch)
+        accs.append(acc)
+    if not archs:
+        raise DataError(f"{path}: no architectures in the file")
+    return archs, np.array(accs)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        # split("\n") after universal newlines, not splitlines(): that also splits at form
+        # feeds, \x1c-\x1e, \x85 and \u2028, misnumbering lines or reading one line as two.
+        return path.read_text(encoding="utf-8").split("\n")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such data file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot read the file ({err.__class__.__name__})") from None
+
+
+def enas_graph_data(archs: list[Arch], accs: np.ndarray, filters: int = 96) -> GraphData:
+    """Dense tensors, exact parameter counts and the NGAE proxy for ENAS architectures."""
+    dags = [a.to_dag() for a in archs]
+    types = np.stack([d[0] for d in dags])
+    adj = np.stack([d[1] for d in dags])
+    return GraphData(
+        types=types,
+        adj=adj,
+        acc=np.asarray(accs, dtype=np.float64),
+        params=param_counts(archs, filters).astype(np.float64),
+        proxy=ngae_proxy(types, adj),
+        strings=tuple(a.to_string() for a in archs),
+        archs=tuple(archs),
+        num_types=int(max(types.max() + 1, 8)),
+    )
+
+
+def read_jsonl_file(path: str | Path) -> GraphData:
+    """Read a general DAG data set in the JSON-lines format described in the module docstring."""
+    path = Path(path)
+    records = []
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(_parse_dag_record(json.loads(line)))
+        except (ValueError, TypeError, KeyError, OverflowError, RecursionError) as err:
+            raise DataError(f"{path}:{number}: {str(err)[:120]}") from None
+    if not records:
+        raise DataError(f"{path}: no graphs in the file")
+    n = records[0][0].shape[0]
+    if any(r[0].shape[0] != n for r in records):
+        raise DataError(f"{path}: every graph must have the same number of vertices ({n})")
+    types = np.stack([r[0] for r in records])
+    adj = np.stack([r[1] for r in records])
+    strings = tuple(_dag_string(t, a) for t, a in zip(types, adj, strict=True))
+    return GraphData(
+        types=types,
+        adj=adj,
+        acc=np.array([r[2] for r in records]),
+        params=np.array([r[3] for r in records], dtype=np.float64),
+        proxy=ngae_proxy(types, adj),
+        strings=strings,
+        archs=None,
+        num_types=int(types.max() + 1),
+    )
+
+
+def _parse_dag_record(obj: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
+    types = np.array([as_integer(t) for t in obj["types"]], dtype=np.int64)
+    n = len(types)
+    if n < 2 or types[0] != 0 or types[-1] != 1 or np.any(types < 0):
+        raise ValueError("types must start with input 0, end with output 1, and be >= 0")
+    adj = np.zeros((n, n), dtype=np.int64)
+    for u, v in obj["edges"]:
+        if not 0 <= as_integer(u) < as_integer(v) < n:
+            raise ValueError(f"edge {u}->{v} is not forward in topological order")
+        adj[u, v] = 1
+    acc = float(obj["acc"])
+    if not math.isfinite(acc):
+        raise ValueError("acc must be a finite number")
+    params = float(obj.get("params", adj.sum()))
+    if not math.isfinite(params) or params < 0:
+        raise ValueError("params must be a finite number >= 0")
+    return types, adj, acc, params
+
+
+def _dag_string(types: np.ndarray, adj: np.ndarray) -> str:
+    edges = ",".join(f"{u}-{v}" for u, v in zip(*np.nonzero(adj), strict=True))
+    return " ".join(str(t) for t in types) + " | " + edges
+
+
+def load_dataset(path: str | Path = DEFAULT_DATA) -> GraphData:
+    """Load a data set file: ``.jsonl`` is the general DAG format, anything else ENAS text."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        return read_jsonl_file(path)
+    archs, accs = read_enas_file(path)
+    return enas_graph_data(archs, accs)
+
+
+def dvae_split(n: int, burn_in: int = BURN_IN, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """D-VAE's train/test split of ``n`` lines: drop ``burn_in``, shuffle, first 90% train.
+
+    Uses ``random.Random(seed).shuffle`` on the remaining line indices exactly as D-VAE's
+    ``load_ENAS_graphs``, so numbers compare with the published ones.
+    """
+    burn_in = burn_in if n > burn_in * 2 else 0
+    index = list(range(burn_in, n))
+    random.Random(seed).shuffle(index)
+    cut = int(len(index) * TRAIN_FRACTION)
+    return np.array(index[:cut], dtype=np.int64), np.array(index[cut:], dtype=np.int64)

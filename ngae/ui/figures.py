@@ -1,0 +1,295 @@
+"""Plotly figures for the dashboard: the latent map, training curves, predictions, search.
+
+Pure functions of DataFrames and arrays (no Streamlit), so they run and are tested anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ngae.explorer import FoundArch, ParetoFront
+
+DATA_TRACE = "architectures"
+
+PROBE_TRACE = "decode anywhere"
+
+HIST_PANELS = (
+    ("loss", ("loss", "recon")),
+    ("KL", ("kl",)),
+    ("predictor losses", ("perf", "cmplx")),
+    ("learning rate", ("lr",)),
+    ("test greedy reconstruction", ("test_recon_greedy",)),
+    ("test RMSE of the heads", ("test_perf_rmse", "test_cmplx_rmse")),
+    ("graphs / s", ("graphs_per_s",)),
+)
+HIST_COLS = 4
+HIST_LOG_PANELS = (0, 2, 3, 5)  # losses, learning rate, RMSEs
+
+
+def map_figure(
+    xy: np.ndarray,
+    table: pd.DataFrame,
+    shown: np.ndarray,
+    colour: str,
+    colour_label: str,
+    probes: np.ndarray | None = None,
+    height: int = 620,
+) -> go.Figure:
+    """The latent map: one WebGL point per shown architecture, coloured by ``colour``.
+
+    ``customdata`` rows are ``[index, pred_acc, params, true_acc]``; the hover shows the arch
+    string and those figures. A second faint trace holds the decode-anywhere ``probes``.
+    """
+    sub = table.iloc[shown]
+    figures = [sub.pred_acc.round(4), sub.params, sub.true_acc.round(4)]  # short JSON
+    # Object arrays: serialised as JSON lists like ``.tolist()`` (a float array would go out
+    # base64-encoded and come back from a selection as a dict), but Plotly does not validate
+    # 20,000 rows one by one (0.05 s instead of 0.7 s).
+    custom = np.column_stack([shown, *figures]).astype(object)
+    fig = go.Figure(
+        go.Scattergl(
+            x=xy[shown, 0],
+            y=xy[shown, 1],
+            mode="markers",
+            name=DATA_TRACE,
+            marker={
+                "size": 4,
+                "color": sub[colour].to_numpy(),
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": {"title": {"text": colour_label}, "thickness": 12},
+            },
+            customdata=custom,
+            selected={"marker": {"size": 14, "color": "#E45756"}},
+            unselected={"marker": {"opacity": 0.45}},
+            text=sub.arch.to_numpy(dtype=object),
+            hovertemplate=(
+                "#%{customdata[0]}: %{text}<br>pred acc %{customdata[1]:.4f} · "
+                "true acc %{customdata[3]:.4f}<br>params %{customdata[2]:,}<extra></extra>"
+            ),
+        )
+    )
+    if probes is not None:
+        fig.add_trace(
+            go.Scattergl(
+                x=probes[:, 0],
+                y=probes[:, 1],
+                mode="markers",
+                name=PROBE_TRACE,
+                marker={"size": 7, "color": "rgba(120,120,120,0.18)", "symbol": "cross"},
+                selected={"marker": {"size": 16, "color": "#E45756"}},
+                customdata=[[-1, x, y] for x, y in probes.tolist()],
+                hovertemplate="decode (%{x:.2f}, %{y:.2f})<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        showlegend=False,
+        dragmode="pan",
+        hovermode="closest",
+        uirevision="latent-map",
+        clickmode="event+select",
+    )
+    return fig
+
+
+def add_marks(
+    fig: go.Figure,
+    xy: np.ndarray,
+    name: str,
+    symbol: str = "star",
+    colour: str = "#E45756",
+    size: int = 16,
+    line: bool = False,
+    labels: list[str] | None = None,
+) -> go.Figure:
+    """Overlay marks (a decoded position, a path) that do not take part in selections."""
+    xy = np.atleast_2d(np.asarray(xy, float))
+    fig.add_trace(
+        go.Scatter(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            name=name,
+            mode="lines+markers+text" if labels else ("lines+markers" if line else "markers"),
+            text=labels,
+            textposition="top center",
+            marker={
+                "symbol": symbol,
+                "size": size,
+                "color": colour,
+                "line": {"width": 1, "color": "white"},
+            },
+            line={"color": colour, "width": 2},
+            hoverinfo="skip",
+        )
+    )
+    return fig
+
+
+def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.Figure:
+    """Training curves: losses, KL, predictor losses, learning rate, test metrics, speed."""
+    df = pd.DataFrame(history)
+    rows = -(-len(HIST_PANELS) // HIST_COLS)
+    fig = make_subplots(
+        rows=rows,
+        cols=HIST_COLS,
+        subplot_titles=[t for t, _ in HIST_PANELS],
+        horizontal_spacing=0.06,
+        vertical_spacing=0.16,
+    )
+    for k, (_, cols) in enumerate(HIST_PANELS):
+        where = {"row": k // HIST_COLS + 1, "col": k % HIST_COLS + 1}
+        for col in cols:
+            if col in df and df[col].notna().any():
+                part = df[["epoch", col]].dropna()
+                mode = "lines+markers" if len(part) < 30 else "lines"
+                fig.add_trace(go.Scatter(x=part.epoch, y=part[col], name=col, mode=mode), **where)
+        if k in HIST_LOG_PANELS:
+            fig.update_yaxes(type="log", tickformat=".0e", **where)
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    return fig
+
+
+def prediction_figure(
+    df: pd.DataFrame, pred: str, true: str, title: str, log: bool = False
+) -> go.Figure:
+    """Predicted against true on the test split, with the diagonal and the RMSE."""
+    rmse = float(np.sqrt(np.mean((df[pred] - df[true]) ** 2))) if len(df) else float("nan")
+    lo = float(min(df[pred].min(), df[true].min())) if len(df) else 0.0
+    hi = float(max(df[pred].max(), df[true].max())) if len(df) else 1.0
+    fig = go.Figure(
+        [
+            go.Scattergl(
+                x=df[true],
+                y=df[pred],
+                mode="markers",
+                marker={"size": 4, "opacity": 0.6},
+                text=df.arch,
+                hovertemplate="%{text}<br>true %{x:.4g}<br>pred %{y:.4g}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[lo, hi],
+                y=[lo, hi],
+                mode="lines",
+                line={"dash": "dash", "color": "grey"},
+                hoverinfo="skip",
+            ),
+        ]
+    )
+    axis = {"type": "log"} if log else {}
+    fig.update_layout(
+        title=f"{title} (test RMSE {rmse:.4g}, n={len(df)})",
+        showlegend=False,
+        height=380,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={"title": f"true {title.lower()}", **axis},
+        yaxis={"title": f"predicted {title.lower()}", **axis},
+    )
+    return fig
+
+
+def cloud_figure(
+    table: pd.DataFrame, pareto: ParetoFront, results: list[FoundArch], height: int = 460
+) -> go.Figure:
+    """Predicted accuracy against exact params: data set, found architectures, Pareto front."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=table.params,
+            y=table.pred_acc,
+            mode="markers",
+            name="data set",
+            marker={"size": 3, "color": "rgba(100,110,130,0.35)"},
+            text=table.arch.to_numpy(dtype=object),
+            hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra></extra>",
+        )
+    )
+    front = pd.DataFrame(asdict(pareto)).sort_values("params") if pareto.arch else None
+    if front is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=front.params,
+                y=front.pred_acc,
+                name="Pareto front",
+                mode="lines+markers",
+                line={"shape": "hv", "color": "#F58518"},
+                text=front.arch,
+                hovertemplate="%{text}<extra>front</extra>",
+            )
+        )
+    if results:
+        found = pd.DataFrame(
+            {k: [getattr(r, k) for r in results] for k in ("params", "pred_acc", "arch")}
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=found.params,
+                y=found.pred_acc,
+                name="found",
+                mode="markers",
+                text=found.arch,
+                marker={
+                    "symbol": "star",
+                    "size": 13,
+                    "color": "#E45756",
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra>found</extra>",
+            )
+        )
+    fig.update_layout(
+        height=height,
+        xaxis={"title": "exact params", "type": "log"},
+        yaxis={"title": "predicted accuracy"},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+    )
+    return fig
+
+
+def trajectory_figure(
+    xy: np.ndarray, colour: np.ndarray, paths: list[np.ndarray], height: int = 520
+) -> go.Figure:
+    """Search trajectories (start circle, end star) over the PCA map of the data set."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            mode="markers",
+            name="data set",
+            hoverinfo="skip",
+            marker={"size": 3, "color": colour, "colorscale": "Viridis", "opacity": 0.35},
+        )
+    )
+    for k, path in enumerate(paths):
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines",
+                name=f"sample {k}",
+                line={"width": 2},
+                hoverinfo="name",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=path[[0, -1], 0],
+                y=path[[0, -1], 1],
+                mode="markers",
+                marker={"symbol": ["circle", "star"], "size": [7, 13], "color": "#E45756"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig

@@ -1,0 +1,120 @@
+"""Tables and downloads the pages show: colour choices, metrics, search results, jobs.
+
+Pure functions of what the explorer returns (no Streamlit), so they run and are tested anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ngae.explorer import Job, SearchResults
+
+COLOUR_BY = {
+    "predicted accuracy": "pred_acc",
+    "predicted params": "pred_params",
+    "true accuracy": "true_acc",
+    "exact params": "params",
+}
+RESULT_COLUMNS = (
+    "arch valid novel in_dataset true_acc params pred_acc pred_params pred_acc_latent "
+    "decode_share start_arch"
+).split()
+EVAL_BOOKKEEPING = (
+    "epoch",
+    "test_graphs",
+    "train_graphs",
+    "recon_decodes",
+    "prior_samples",
+    "prior_decodes",
+    "seconds",
+)
+JOB_COLUMNS = "id status progress epoch output message created mode base".split()
+
+
+def colour_choices(table: pd.DataFrame) -> dict[str, str]:
+    """Colour-by labels -> table columns: the four figures, then one per op count."""
+    ops = {f"count of {c[2:]}": c for c in table.columns if c.startswith("n_")}
+    return COLOUR_BY | ops
+
+
+# ----- model card -----------------------------------------------------------------------------
+
+
+def metrics_table(
+    evaluation: dict[str, Any], published: dict[str, dict[str, float]]
+) -> pd.DataFrame:
+    """This model's evaluation beside the published anchors, one row per metric.
+
+    Bookkeeping figures (epoch, sample counts, seconds) are left out: see :func:`eval_settings`.
+    """
+    numeric = {
+        k: v
+        for k, v in evaluation.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and k not in EVAL_BOOKKEEPING
+    }
+    anchored = [k for figs in published.values() for k in figs]
+    keys = list(dict.fromkeys(anchored + [k for k in numeric if k not in anchored]))
+    rows = {"this model": [numeric.get(k) for k in keys]}
+    for name, figs in published.items():
+        rows[name] = [figs.get(k) for k in keys]
+    return pd.DataFrame(rows, index=pd.Index(keys, name="metric"))
+
+
+def eval_settings(evaluation: dict[str, Any]) -> str:
+    """One line naming how an evaluation was made (epoch, sample counts, seconds)."""
+    parts = [
+        f"{k.replace('_', ' ')} {evaluation[k]:,.0f}"
+        for k in EVAL_BOOKKEEPING
+        if isinstance(evaluation.get(k), int | float)
+    ]
+    return ", ".join(parts)
+
+
+# ----- search -----------------------------------------------------------------------------------
+def results_frame(result: SearchResults) -> pd.DataFrame:
+    """Search results as a table (trajectories left out)."""
+    cols = RESULT_COLUMNS
+    df = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in result.results])
+    return df[[c for c in cols if c in df]] if len(df) else pd.DataFrame(columns=cols)
+
+
+def results_json(result: SearchResults) -> str:
+    """The whole search result as JSON (NaN written as null)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        if isinstance(value, np.generic):
+            return clean(value.item())
+        return value
+
+    return json.dumps(clean(asdict(result)), indent=1)
+
+
+def jobs_frame(jobs: list[Job]) -> pd.DataFrame:
+    """Training jobs as a table, newest first."""
+    rows = [
+        {
+            "id": j.id,
+            "status": j.status,
+            "progress": round(100 * j.progress),
+            "epoch": f"{j.epoch}/{j.epochs}",
+            "output": j.output,
+            "message": j.message,
+            "created": pd.Timestamp(j.created, unit="s").strftime("%Y-%m-%d %H:%M:%S"),
+            "mode": j.request.get("mode"),
+            "base": j.request.get("base"),
+        }
+        for j in jobs
+    ]
+    return pd.DataFrame(rows, columns=JOB_COLUMNS)

@@ -1,0 +1,398 @@
+"""The dashboard in a real browser (Debian chromium + Playwright).
+
+One Streamlit server for the module (a free port on 127.0.0.1, pointed at a workspace through
+``NGAE_CHECKPOINT_DIR``/``NGAE_JOBS_DB``). The flows a person clicks through: open the map, click
+a point and see its cell, decode anywhere, interpolate, switch colour and projection, search,
+train; three sessions at once; deep links on a fresh server. Each test stands on its own (any
+order, any subset). UI timings are measured and printed at the end.
+
+By default the workspace holds a tiny checkpoint made by the test and screenshots go to a
+temporary folder. With ``NGAE_UI_SHIPPED=1`` (``benchmarks/ui_speed.py``) it holds a copy of
+the shipped model with its cached maps (20,020 points): the timings are the README's and the
+screenshots go to ``assets/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from ui_fixtures import ROOT, make_tiny_workspace
+
+from ngae.browser_harness import (
+    APP_IDLE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PLOT_READY,
+    free_port,
+    server_env,
+    start_dashboard,
+    stop,
+)
+from ngae.browser_harness import (
+    PICK_ISOLATED as PICK,
+)
+
+SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
+SCREENS: list[Path] = [ROOT / "assets"]  # replaced by a temporary folder unless SHIPPED
+TIMINGS: dict[str, float] = {}
+PLOT = ".stPlotlyChart .js-plotly-plot"
+NODE = "[data-testid='stGraphVizChart'] svg g.node"
+CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (its output vertex)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
+]
+
+
+# ----- fixtures ------------------------------------------------------------------------------
+def shipped_workspace(folder: Path) -> dict[str, str]:
+    """A copy of the shipped checkpoint and its caches (training jobs write beside it)."""
+    src = ROOT / "checkpoints"
+    dst = folder / "checkpoints"
+    dst.mkdir()
+    shutil.copy2(src / "ngae_default.pt", dst)
+    for cache in (src / "cache").glob("ngae_default-*"):
+        shutil.copytree(cache, dst / "cache" / cache.name)
+    return {"NGAE_CHECKPOINT_DIR": str(dst), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def screenshot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENS[0] / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """The environment of a workspace (tiny model, or the shipped one with NGAE_UI_SHIPPED=1)."""
+    folder = tmp_path_factory.mktemp("ui_browser")
+    if SHIPPED:
+        return folder, server_env(shipped_workspace(folder))
+    SCREENS[0] = folder / "screens"
+    SCREENS[0].mkdir()
+    return folder, server_env(make_tiny_workspace(folder))
+
+
+@pytest.fixture(scope="module")
+def server(workspace, request):
+    folder, env = workspace
+    port = free_port()
+    proc = start_dashboard(port, env, folder / "streamlit.log")
+    url = f"http://127.0.0.1:{port}"
+    yield url
+    stop(proc)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None and TIMINGS:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("")
+            what = "shipped checkpoint, 20,020 points" if SHIPPED else "tiny checkpoint"
+            reporter.write_line(f"UI timings ({what}, this machine):")
+            for name, seconds in TIMINGS.items():
+                reporter.write_line(f"  {name:<46} {seconds:6.2f} s")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1800}}
+
+
+# ----- helpers --------------------------------------------------------------------------------
+def idle(page, timeout=60_000):
+    for selector in APP_IDLE:
+        page.wait_for_selector(selector, state="attached", timeout=timeout)
+
+
+def open_map(page, url):
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=30_000, polling=50)
+    idle(page)
+    return time.perf_counter() - start
+
+
+def click_at(page, point):
+    page.mouse.move(point["x"], point["y"])
+    page.wait_for_timeout(150)
+    start = time.perf_counter()
+    page.mouse.down()
+    page.mouse.up()
+    return start
+
+
+def click_point(page, trace="architectures", avoid=()):
+    """Click the most isolated point of ``trace``; returns (its customdata, click time)."""
+    point = page.evaluate(PICK, [trace, list(avoid)])
+    return point["custom"], click_at(page, point)
+
+
+def no_errors(page):
+    assert page.locator("[data-testid='stException']").count() == 0
+    errors = page.locator("[data-testid='stAlertContentError']")
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def choose(page, label, option):
+    """Pick ``option`` in a select box; returns the time of the click on the option."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.get_by_role("combobox").click()
+    item = page.get_by_role("option", name=option, exact=True)
+    item.wait_for()
+    start = time.perf_counter()
+    item.click()
+    return start
+
+
+def colour_title(page):
+    return page.evaluate(f"""() => {{ const g = document.querySelector('{PLOT}');
+      return g && g._fullData && g._fullData[0].marker.colorbar.title.text; }}""")
+
+
+def plot_title(page):
+    return page.evaluate(f"""() => {{ const g = document.querySelector('{PLOT}');
+      return g && g._fullLayout && g._fullLayout.title.text; }}""")
+
+
+def wait_until(fn, timeout=30.0, step=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if fn():
+            return True
+        time.sleep(step)
+    return False
+
+
+# ----- flows ----------------------------------------------------------------------------------
+def test_map_click_decode_anywhere_and_interpolate(page, server):
+    from playwright.sync_api import expect
+
+    TIMINGS["map visible after opening (first session)"] = open_map(page, server)
+    custom, start = click_point(page)
+    expect(page.locator(CELL).first).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(f"Architecture #{int(custom[0])}", exact=False)).to_be_visible()
+    TIMINGS["click point -> decoded cell drawn"] = time.perf_counter() - start
+    expect(page.get_by_text("reproduced the original", exact=False)).to_be_visible()
+    idle(page)
+    second, start = click_point(page, avoid=[custom[0]])
+    expect(page.get_by_text(f"Architecture #{int(second[0])}", exact=False)).to_be_visible(
+        timeout=15_000
+    )
+    TIMINGS["second click -> decoded cell drawn"] = time.perf_counter() - start
+    idle(page)
+    # Interpolate between the two clicks (the pickers default to them).
+    start = time.perf_counter()
+    page.get_by_role("button", name="Interpolate").click()
+    expect(page.get_by_text("decodings along the straight line")).to_be_visible(timeout=15_000)
+    TIMINGS["interpolate (6 steps) -> strip drawn"] = time.perf_counter() - start
+    idle(page)
+    page.wait_for_function(PLOT_READY, arg=0)
+    names = page.evaluate(f"() => document.querySelector('{PLOT}')._fullData.map(d => d.name)")
+    assert "interpolation" in names
+    assert page.locator(NODE).count() > 8  # the focus cell and the strip
+    screenshot(page, "latent_map")
+    # Decode anywhere: click a probe of the PCA grid far from every architecture.
+    probe, start = click_point(page, trace="decode anywhere")
+    expect(page.get_by_text("Decoded at PCA position", exact=False)).to_be_visible(timeout=15_000)
+    TIMINGS["click empty map -> decoded cell drawn"] = time.perf_counter() - start
+    no_errors(page)
+
+
+def test_search_runs_and_shows_results(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/search")
+    idle(page)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Run search").click()
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=60_000)
+    TIMINGS["10-sample search -> results shown"] = time.perf_counter() - start
+    expect(page.get_by_text("distinct valid")).to_be_visible()
+    page.wait_for_function(PLOT_READY, arg=1, timeout=30_000)
+    no_errors(page)
+    idle(page)
+    screenshot(page, "search")
+
+
+def test_model_and_architecture_pages(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/model")
+    page.wait_for_function(PLOT_READY, arg=2, timeout=30_000)
+    idle(page)
+    no_errors(page)
+    screenshot(page, "model")
+    page.goto(f"{server}/architecture")
+    expect(page.locator(NODE).first).to_be_visible(timeout=30_000)
+    box = page.get_by_label("Architecture string", exact=True)
+    box.fill("1 2 3")
+    box.press("Enter")
+    expect(page.get_by_text("Not a valid architecture", exact=False)).to_be_visible()
+    box.fill("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1")
+    box.press("Enter")
+    expect(page.locator(NODE)).to_have_count(8, timeout=15_000)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=30_000)
+    idle(page)
+    no_errors(page)
+    screenshot(page, "architecture")
+
+
+def test_colour_and_projection_switch(page, server):
+    TIMINGS["map visible after opening (warm server)"] = open_map(page, server)
+    start = choose(page, "Colour by", "exact params")  # timed from the click on the option
+    assert wait_until(lambda: colour_title(page) == "exact params", 15)
+    TIMINGS["switch colour -> map redrawn"] = time.perf_counter() - start
+    idle(page)
+    # The t-SNE map: shipped with the shipped model; for the tiny one this test starts it (or
+    # finds it started) and the page polls it until it is ready.
+    page.get_by_text("t-SNE", exact=True).click()
+    idle(page)
+    start_button = page.get_by_role("button", name="Compute the t-SNE map")
+    if start_button.count():
+        start_button.click()
+    assert wait_until(lambda: "t-SNE" in (plot_title(page) or ""), 120, 0.5), "t-SNE never came"
+    idle(page)
+    start = time.perf_counter()
+    page.get_by_text("PCA", exact=True).click()
+    assert wait_until(lambda: "PCA" in (plot_title(page) or ""), 15)
+    TIMINGS["switch projection t-SNE -> PCA"] = time.perf_counter() - start
+    idle(page)
+    start = time.perf_counter()
+    page.get_by_text("t-SNE", exact=True).click()
+    assert wait_until(lambda: "t-SNE" in (plot_title(page) or ""), 15)
+    TIMINGS["switch projection PCA -> t-SNE"] = time.perf_counter() - start
+    no_errors(page)
+
+
+def start_job(page, name, epochs, batch=32, max_train=0):
+    page.get_by_text("fine-tune the selected checkpoint").click()
+    page.get_by_label("Output name", exact=True).fill(name)
+    page.get_by_label("Max training graphs (0 = all)", exact=True).fill(str(max_train))
+    page.get_by_label("Epochs", exact=True).fill(str(epochs))
+    page.get_by_label("Batch size", exact=True).fill(str(batch))
+    page.get_by_label("Learning rate", exact=True).fill("5e-3")
+    page.get_by_role("button", name="Start training").click()
+
+
+def test_training_job_finishes_and_joins_the_picker(page, server):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/train")
+    idle(page)
+    start = time.perf_counter()
+    # The shipped model is big: fine-tune it on 64 graphs only.
+    epochs = 4 if SHIPPED else 3
+    start_job(page, "browser_job", epochs, batch=16, max_train=64 if SHIPPED else 0)
+    expect(page.get_by_text("is now in the checkpoint picker")).to_be_visible(timeout=300_000)
+    what = "64 graphs of the shipped model" if SHIPPED else "tiny model"
+    TIMINGS[f"fine-tune {epochs} epochs ({what}): start -> done"] = time.perf_counter() - start
+    idle(page)
+    expect(page.get_by_text("Quick evaluation", exact=False)).to_be_visible()
+    jobs = page.locator("[data-testid='stDataFrame']").last
+    expect(jobs).to_be_visible()
+    no_errors(page)
+    screenshot(page, "train")
+    page.locator("[data-testid='stSidebar']").get_by_role("combobox").click()
+    expect(page.get_by_role("option", name="browser_job.pt")).to_be_visible()
+    page.keyboard.press("Escape")
+
+
+def test_training_progress_advances_then_cancel(page, server):
+    """A job long by construction (1,000 epochs): on any machine it is still running when its
+    progress has moved past two epochs, which the live panel shows; then it is cancelled."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/train")
+    idle(page)
+    start_job(page, "browser_long", 1000, batch=16, max_train=64 if SHIPPED else 0)
+    bar = page.locator("[data-testid='stProgress']")
+    later = re.compile(r"^epoch ([2-9]|[1-9]\d+)/1000 · epoch \d+/1000")
+    expect(bar.filter(has_text=later)).to_be_visible(timeout=240_000)
+    shown = bar.first.inner_text()
+    done = int(shown.split("/")[0].split()[-1])
+    assert 2 <= done < 1000, shown
+    page.get_by_role("button", name="Cancel training").click(timeout=30_000)
+    expect(page.get_by_text("was cancelled", exact=False)).to_be_visible(timeout=60_000)
+    message = page.get_by_text("was cancelled", exact=False).first.inner_text()
+    kept = int(message.split("cancelled after ")[1].split()[0])
+    assert kept >= done, message  # the epochs seen done are saved
+    no_errors(page)
+
+
+def test_three_sessions_at_once(browser, server):
+    from playwright.sync_api import expect
+
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1800}) for _ in range(3)]
+    explore, decode, search = (c.new_page() for c in contexts)
+    for p, path in ((explore, ""), (decode, ""), (search, "/search")):
+        p.goto(server + path)
+    for p in (explore, decode):
+        p.wait_for_function(PLOT_READY, arg=0, timeout=60_000)
+        idle(p)
+    idle(search)
+    search.get_by_role("button", name="Run search").click()
+    first, _ = click_point(explore)
+    click_point(decode, trace="decode anywhere")
+    expect(explore.get_by_text(f"Architecture #{int(first[0])}", exact=False)).to_be_visible(
+        timeout=30_000
+    )
+    expect(decode.get_by_text("Decoded at PCA position", exact=False)).to_be_visible(timeout=30_000)
+    expect(search.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=60_000)
+    for p in (explore, decode, search):
+        idle(p)
+        no_errors(p)
+    for c in contexts:
+        c.close()
+
+
+def test_deep_links_on_a_fresh_server(browser, workspace):
+    """A fresh server whose first request is a deep link opens that page, with the sidebar's
+    page links and checkpoint picker; the links then work (Streamlit runs a pages/ file on its
+    own until st.navigation has run once in the process)."""
+    from playwright.sync_api import expect
+
+    folder, env = workspace
+    port = free_port()
+    proc = start_dashboard(port, env, folder / "deep_link.log")
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/model")
+        expect(page.get_by_role("heading", name="Model: ngae_default.pt")).to_be_visible(
+            timeout=60_000
+        )
+        sidebar = page.locator("[data-testid='stSidebar']")
+        expect(sidebar.locator("[data-testid='stSelectbox']")).to_have_count(1)
+        links = sidebar.locator("[data-testid='stPageLink']")
+        expect(links).to_have_count(5)
+        labels = [text.splitlines()[-1] for text in links.all_inner_texts()]  # after the icon
+        assert labels == ["Latent map", "Model", "Search", "Architecture", "Train"]
+        idle(page)
+        no_errors(page)
+        links.filter(has_text="Search").click()
+        expect(page.get_by_role("heading", name="Latent search")).to_be_visible(timeout=30_000)
+        idle(page)
+        no_errors(page)
+        for path, heading in (("architecture", "Architecture"), ("", "Latent map")):
+            fresh = context.new_page()
+            fresh.goto(f"http://127.0.0.1:{port}/{path}")
+            expect(fresh.get_by_role("heading", name=heading, exact=True)).to_be_visible(
+                timeout=60_000
+            )
+            expect(
+                fresh.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
+            ).to_have_count(5)
+            idle(fresh)
+            no_errors(fresh)
+        context.close()
+    finally:
+        stop(proc)

@@ -1,0 +1,280 @@
+"""AppTest for every page, run in a worker process pointed at a tiny checkpoint.
+
+The AppTest scenarios run in a spawned worker whose environment names the tiny workspace
+(``NGAE_CHECKPOINT_DIR``, ``NGAE_JOBS_DB``), so Streamlit's caches and the pytest process never
+share state (one worker per workspace, kept for the module); each scenario returns plain data
+and the assertions run here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from ui_fixtures import ROOT, empty_workspace, make_tiny_workspace
+
+DASHBOARD = str(ROOT / "dashboard.py")
+PAGES = ["latent_map", "model", "search", "architecture", "train"]
+
+
+# ----- in the worker ------------------------------------------------------------------------
+def _app(page: str | None = None):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+def _summary(at) -> dict:
+    return {
+        "exception": [e.value for e in at.exception],
+        "error": [e.value for e in at.error],
+        "info": [e.value for e in at.info],
+        "warning": [e.value for e in at.warning],
+        "graphviz": len(at.get("graphviz_chart")),
+        "plotly": len(at.get("plotly_chart")),
+        "dataframes": len(at.dataframe),
+        "metrics": {m.label: m.value for m in at.metric},
+        "markdown": [m.value for m in at.markdown],
+        "caption": [c.value for c in at.caption],
+        "widgets": sorted(
+            {
+                w.label
+                for kind in (
+                    "selectbox",
+                    "radio",
+                    "text_input",
+                    "number_input",
+                    "button",
+                    "multiselect",
+                )
+                for w in at.get(kind)
+            }
+        ),
+    }
+
+
+def _select(at, key: str, **selection) -> None:
+    at.session_state[key] = {
+        "selection": {
+            "points": [],
+            "point_indices": [],
+            "box": [],
+            "lasso": [],
+            "rows": [],
+            "columns": [],
+        }
+        | selection
+    }
+    at.run()
+
+
+def scenario_pages() -> dict:
+    at = _app()
+    out = {}
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        out[page] = _summary(at)
+    return out
+
+
+def scenario_map() -> dict:
+    at = _app("latent_map")
+    out = {"start": _summary(at)}
+    _select(at, "map_chart", point_indices=[3])
+    out["click"] = _summary(at)
+    _select(at, "map_chart", point_indices=[7])
+    out["interp_ab"] = (at.session_state["interp_a"], at.session_state["interp_b"])
+    at.button(key="interp_go").click().run()
+    out["interp"] = _summary(at)
+    probe = {"curve_number": 1, "point_index": 0, "customdata": [-1, 0.25, -0.5]}
+    _select(at, "map_chart", points=[probe], point_indices=[0])
+    out["probe"] = _summary(at)
+    at.selectbox(key="map_colour").select("exact params").run()
+    out["colour"] = _summary(at)
+    at.number_input(key="decode_x").set_value(0.5)
+    at.number_input(key="decode_y").set_value(-0.25)
+    at.button(key="decode_xy").click().run()
+    out["typed"] = _summary(at) | {"spec": at.get("plotly_chart")[0].proto.spec}
+    return out
+
+
+def scenario_search() -> dict:
+    at = _app("search")
+    out = {}
+    for name, value in (("nan", "nan"), ("text", "fast")):
+        at.text_input[0].set_value(value)
+        at.button[0].click().run()
+        out[name] = _summary(at)
+    at.text_input[0].set_value("")
+    at.number_input[0].set_value(3)
+    at.number_input[1].set_value(5)
+    at.number_input[2].set_value(5)
+    at.button[0].click().run()
+    out["running"] = _summary(at)
+    deadline = time.time() + 30
+    while time.time() < deadline and not at.dataframe:
+        time.sleep(0.3)
+        at.run()
+    out["done"] = _summary(at)
+    _select(at, "search_table", rows=[0])
+    out["row"] = _summary(at)
+    return out
+
+
+def scenario_architecture() -> dict:
+    at = _app("architecture")
+    out = {"start": _summary(at)}
+    at.text_input(key="arch_text").set_value("1 2 3").run()
+    out["bad"] = _summary(at)
+    at.text_input(key="arch_text").set_value("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1").run()
+    out["good"] = _summary(at)
+    out["op3"] = at.selectbox(key="arch_op_3").value
+    at.selectbox(key="arch_op_0").set_value(5).run()
+    out["built"] = at.text_input(key="arch_text").value
+    return out
+
+
+def scenario_train() -> dict:
+    at = _app("train")
+    out = {"start": _summary(at)}
+    at.text_input[0].set_value("bad name!")
+    at.button[0].click().run()
+    out["bad_name"] = _summary(at)
+    return out
+
+
+def scenario_guard() -> dict:
+    def app():
+        from pages.common import guard
+
+        with guard("the test"):
+            raise RuntimeError("boom")
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(app, default_timeout=30)
+    at.run()
+    return _summary(at)
+
+
+def scenario_no_checkpoint() -> dict:
+    at = _app()
+    out = {}
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+        out[page] = _summary(at)
+    return out
+
+
+# ----- in pytest ------------------------------------------------------------------------------
+def _pool(env: dict[str, str]) -> ProcessPoolExecutor:
+    saved = dict(os.environ)
+    os.environ.update(env, OMP_NUM_THREADS="1")
+    try:  # spawn copies the environment when the worker starts: start it now
+        pool = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
+        pool.submit(os.getpid).result(timeout=120)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return pool
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    pool = _pool(make_tiny_workspace(tmp_path_factory.mktemp("ui_tiny")))
+    yield lambda fn: pool.submit(fn).result(timeout=180)
+    pool.shutdown(cancel_futures=True)
+
+
+@pytest.fixture(scope="module")
+def empty(tmp_path_factory):
+    pool = _pool(empty_workspace(tmp_path_factory.mktemp("ui_empty")))
+    yield lambda fn: pool.submit(fn).result(timeout=180)
+    pool.shutdown(cancel_futures=True)
+
+
+def test_every_page_loads(tiny):
+    pages = tiny(scenario_pages)
+    for page, s in pages.items():
+        assert not s["exception"] and not s["error"], (page, s["exception"], s["error"])
+    assert {"Projection", "Colour by", "Split", "Interpolate"} <= set(
+        pages["latent_map"]["widgets"]
+    )
+    assert pages["latent_map"]["plotly"] == 1
+    assert pages["model"]["plotly"] == 3 and "architectures" in pages["model"]["metrics"]
+    assert {"Samples", "Steps", "Learning rate", "Max params", "Run search"} <= set(
+        pages["search"]["widgets"]
+    )
+    assert {"Architecture string", "Layer 1", "Layer 6"} <= set(pages["architecture"]["widgets"])
+    assert pages["architecture"]["graphviz"] == 1
+    assert {"Output name", "Epochs", "Start training"} <= set(pages["train"]["widgets"])
+
+
+def test_map_selection_decodes_and_interpolates(tiny):
+    s = tiny(scenario_map)
+    assert s["start"]["graphviz"] == 0  # nothing drawn before a click
+    assert any('class="op-legend"' in m for m in s["start"]["markdown"])  # the op colours
+    click = s["click"]
+    assert not click["error"] and click["graphviz"] == 1  # the decoded cell
+    assert {"predicted accuracy", "exact params", "predicted params", "true accuracy"} <= set(
+        click["metrics"]
+    )
+    assert any("Architecture #3" in m for m in click["markdown"])
+    assert any("reproduced the original" in c for c in click["caption"])
+    assert s["interp_ab"] == (3, 7)
+    assert s["interp"]["graphviz"] >= 1 + 6 - sum(
+        "no valid cell" in w for w in s["interp"]["warning"]
+    )
+    assert any("Decoded at PCA position (0.25, -0.50)" in m for m in s["probe"]["markdown"])
+    assert not s["colour"]["error"] and s["colour"]["plotly"] == 1
+    assert any("Decoded at PCA position (0.50, -0.25)" in m for m in s["typed"]["markdown"])
+    assert '"name":"focus"' in s["typed"]["spec"].replace(" ", "")  # a star marks it
+
+
+def test_search_form_errors_and_run(tiny):
+    s = tiny(scenario_search)
+    assert any("lr must be a finite number" in e for e in s["nan"]["error"]), s["nan"]["error"]
+    assert any("learning rate must be a number" in e for e in s["text"]["error"])
+    assert not s["done"]["error"] and s["done"]["dataframes"] >= 1
+    assert "distinct valid" in s["done"]["metrics"]
+    assert s["done"]["plotly"] == 2
+    assert s["row"]["graphviz"] == 1
+
+
+def test_architecture_page_validates(tiny):
+    s = tiny(scenario_architecture)
+    assert s["start"]["graphviz"] == 1 and not s["start"]["error"]
+    assert any("Not a valid architecture" in e for e in s["bad"]["error"])
+    assert s["bad"]["graphviz"] == 0
+    assert s["good"]["graphviz"] == 1 and not s["good"]["error"]
+    assert s["op3"] == 3  # the pasted string was loaded into the builder
+    assert s["built"].startswith("5 1 0 2 ")  # and the builder writes the string back
+
+
+def test_train_form_rejects_bad_name(tiny):
+    s = tiny(scenario_train)
+    assert not s["start"]["exception"]
+    assert any("output name" in e for e in s["bad_name"]["error"])
+
+
+def test_guard_turns_exceptions_into_messages(tiny):
+    s = tiny(scenario_guard)
+    assert not s["exception"]
+    assert any("Something went wrong in the test (RuntimeError: boom)" in e for e in s["error"])
+
+
+def test_no_checkpoint_message_on_every_page(empty):
+    pages = empty(scenario_no_checkpoint)
+    for page, s in pages.items():
+        assert not s["exception"] and not s["error"], (page, s)
+        assert any("No checkpoint" in i for i in s["info"]), (page, s["info"])

@@ -1,0 +1,28 @@
+"""Background tasks: progress, result, user errors as messages, other errors named."""
+
+from __future__ import annotations
+
+from ngae.explorer import BackgroundTask, UserInputError
+
+
+def test_background_task_reports_progress_result_and_errors():
+    def work(progress):
+        for step in range(1, 4):
+            progress(step, 3)
+        return "done"
+
+    def bad(progress):
+        raise UserInputError("steps must be an integer")
+
+    def broken(progress):
+        raise KeyError("x")
+
+    ok, fail, crash = (BackgroundTask(fn).start() for fn in (work, bad, broken))
+    for task in (ok, fail, crash):
+        task._thread.join(5)
+    snap = ok.snapshot()
+    assert snap.done and snap.result == "done" and (snap.step, snap.total) == (3, 3)
+    assert snap.error is None and snap.elapsed >= 0
+    assert fail.snapshot().error == "steps must be an integer" and fail.details == ""
+    assert crash.snapshot().error == "the task failed (KeyError: 'x')"
+    assert "Traceback" in crash.details and crash.snapshot().result is None

@@ -1,0 +1,101 @@
+"""The house rules, checked on the source: layers, a small flat package, no path hacks.
+
+- ``dashboard.py`` and ``pages/`` import from ``ngae`` only ``ngae.explorer`` and ``ngae.ui``
+  (and their modules), with no exceptions.
+- ``ngae/`` never imports Streamlit; ``ngae.explorer`` never imports ``ngae.ui``.
+- At most 12 modules directly under ``ngae/``; ``explorer/`` and ``ui/`` are packages.
+- No ``sys.path`` edits in the product, the benchmarks or the scripts; benchmarks import
+  nothing from ``tests/``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from ngae.files import PROJECT_ROOT as ROOT
+
+APP_FILES = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py"))]
+NO_PATH_HACKS = ["ngae", "pages", "benchmarks", "scripts", "dashboard.py", "serve.py"]
+
+
+def imported_modules(path: Path) -> list[str]:
+    """Every absolute module a file imports (``from ngae import x`` counts as ``ngae.x``)."""
+    mods: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            mods += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "ngae":
+                mods += [f"ngae.{a.name}" for a in node.names]
+            else:
+                mods.append(node.module)
+    return mods
+
+
+def python_files(*names: str) -> list[Path]:
+    out: list[Path] = []
+    for name in names:
+        path = ROOT / name
+        out += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return out
+
+
+def in_package(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: p.name)
+def test_app_imports_only_the_explorer_and_ui(path):
+    for mod in imported_modules(path):
+        if in_package(mod, "ngae"):
+            ok = in_package(mod, "ngae.explorer") or in_package(mod, "ngae.ui")
+            assert ok, f"{path.name} imports {mod}"
+
+
+def test_the_rule_catches_a_leak(tmp_path):
+    leak = tmp_path / "leak.py"
+    leak.write_text("from ngae import search\nfrom ngae.model.vae import NGAE\nimport ngae.ui\n")
+    mods = [m for m in imported_modules(leak) if in_package(m, "ngae")]
+    bad = [m for m in mods if not (in_package(m, "ngae.explorer") or in_package(m, "ngae.ui"))]
+    assert bad == ["ngae.search", "ngae.model.vae"]
+
+
+def test_ngae_never_imports_streamlit_and_explorer_never_ui():
+    for path in python_files("ngae"):
+        mods = imported_modules(path)
+        assert not any(in_package(m, "streamlit") for m in mods), path
+        if "explorer" in path.relative_to(ROOT).parts:
+            assert not any(in_package(m, "ngae.ui") for m in mods), path
+
+
+def test_flat_package_is_small_and_grouped():
+    flat = sorted(p.name for p in (ROOT / "ngae").glob("*.py"))
+    assert len(flat) <= 12, flat
+    for package in ("space", "model", "training", "explorer", "ui", "retrain", "commands"):
+        assert (ROOT / "ngae" / package / "__init__.py").is_file(), package
+
+
+def test_no_sys_path_edits():
+    for path in python_files(*NO_PATH_HACKS):
+        text = path.read_text()
+        assert "sys.path.insert" not in text and "sys.path.append" not in text, path
+
+
+def test_benchmarks_import_nothing_from_tests():
+    local = {p.stem for p in (ROOT / "tests").rglob("*.py")}
+    for path in python_files("benchmarks"):
+        for mod in imported_modules(path):
+            assert mod.split(".")[0] not in local | {"tests"}, f"{path.name} imports {mod}"
+
+
+def test_project_metadata_pins_the_requirements():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    pins = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert project["dependencies"] == pins
+    assert project["scripts"] == {"ngae": "ngae.cli:main"}

@@ -1,0 +1,103 @@
+"""Tables, downloads, form parsing and figures built from what the explorer returns."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from ngae.explorer import (
+    FoundArch,
+    Job,
+    ParetoFront,
+    SearchResults,
+    SearchSummary,
+    UserInputError,
+)
+from ngae.ui import figures
+from ngae.ui.figures import cloud_figure, history_figure
+from ngae.ui.forms import parse_optional_float
+from ngae.ui.tables import (
+    RESULT_COLUMNS,
+    eval_settings,
+    jobs_frame,
+    metrics_table,
+    results_frame,
+    results_json,
+)
+
+ARCH = "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
+
+
+def found(k: int, acc: float = 0.75) -> FoundArch:
+    return FoundArch(
+        sample=k, arch=ARCH, valid=True, novel=True, in_dataset=False, true_acc=None,
+        params=9796512, pred_acc=acc, pred_params=9.8e6, pred_acc_latent=acc + 0.01,
+        pred_params_latent=9.7e6, decode_share=0.5, start_arch=None, start_true_acc=None,
+        trajectory=[[0.0, 1.0], [0.5, 1.5]],
+    )  # fmt: skip
+
+
+def result(*items: FoundArch) -> SearchResults:
+    summary = SearchSummary(2, len(items), len(items), float("nan"), False, 0)
+    return SearchResults(list(items), 0.74, {"samples": 2, "lr": 0.01}, summary, 1.5)
+
+
+def test_parse_optional_float():
+    assert parse_optional_float("  ", "lr") is None
+    assert parse_optional_float(" 1_000.5 ", "lr") == 1000.5
+    assert math.isnan(parse_optional_float("nan", "lr"))  # SearchConfig.validate rejects it
+    with pytest.raises(UserInputError, match="lr must be a number"):
+        parse_optional_float("fast", "lr")
+
+
+def test_results_table_and_json_export():
+    res = result(found(0), found(1, 0.76))
+    table = results_frame(res)
+    assert list(table.columns) == RESULT_COLUMNS and table.pred_acc.tolist() == [0.75, 0.76]
+    assert list(results_frame(result()).columns) == RESULT_COLUMNS  # empty, same columns
+    doc = json.loads(results_json(res))
+    assert doc["summary"]["best_pred_acc"] is None  # NaN written as null
+    assert doc["results"][1]["trajectory"] == [[0.0, 1.0], [0.5, 1.5]]
+    assert doc == json.loads(json.dumps(res.to_dict(), default=float).replace("NaN", "null"))
+
+
+def test_jobs_table():
+    job = Job(
+        3, "train", "running", 0.0, 1.0, 0.456, 2, 10, "epoch 3/10", "x.pt", [], {"mode": "new"}
+    )
+    row = jobs_frame([job]).iloc[0]
+    assert (row.id, row.progress, row.epoch, row["mode"]) == (3, 46, "2/10", "new")
+    assert row.created == "1970-01-01 00:00:00"
+
+
+def test_metrics_table_and_settings_line():
+    table = metrics_table(
+        {"recon_acc": 0.99, "seconds": 5, "note": "x"}, {"D-VAE": {"recon_acc": 1.0}}
+    )
+    assert table.loc["recon_acc"].tolist() == [0.99, 1.0] and "note" not in table.index
+    assert "seconds" not in table.index  # bookkeeping goes to the caption
+    assert eval_settings({"recon_decodes": 100, "seconds": 5.4, "x": 1}) == (
+        "recon decodes 100, seconds 5"
+    )
+
+
+def test_history_and_cloud_figures():
+    fig = history_figure([{"epoch": 1, "loss": 3.0, "recon": 2.0, "kl": 1.0, "lr": 1e-4}])
+    assert {t.name for t in fig.data} == {"loss", "recon", "kl", "lr"}
+    lr_axis = fig.layout[f"yaxis{figures.HIST_PANELS.index(('learning rate', ('lr',))) + 1}"]
+    assert lr_axis.type == "log"
+    import pandas as pd
+
+    table = pd.DataFrame({"params": [1e6, 2e6], "pred_acc": [0.7, 0.72], "arch": ["a", "b"]})
+    front = ParetoFront(arch=["b", "a"], pred_acc=[0.72, 0.7], params=[2e6, 1e6], source=["d"] * 2)
+    cloud = cloud_figure(table, front, [found(0)])
+    names = [t.name for t in cloud.data]
+    assert names == ["data set", "Pareto front", "found"]
+    assert list(cloud.data[1].x) == [1e6, 2e6]  # the front sorted by params
+    assert list(cloud.data[2].y) == [0.75]
+    empty = cloud_figure(table, ParetoFront([], [], [], []), [])
+    assert [t.name for t in empty.data] == ["data set"]
+    assert np.isfinite(list(cloud.data[0].y)).all()
