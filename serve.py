@@ -23,7 +23,7 @@ def warm_start() -> None:
 
     from ngae.explorer import DEFAULT_CHECKPOINT, USER_ERRORS, preload, resolve_checkpoint
 
-    torch.set_num_threads(1)  # as dashboard.py: see the reason there
+    torch.set_num_threads(1)  # as pages/common.py: see the reason there
     threadpool_limits(1)
     try:
         preload(resolve_checkpoint(DEFAULT_CHECKPOINT.name))

@@ -31,9 +31,10 @@ CHROMIUM_ARGS = [
 # True once the n-th Plotly chart of the page is drawn (its axes have a size).
 PLOT_READY = """(n) => { const g = document.querySelectorAll('.stPlotlyChart .js-plotly-plot')[n];
   return !!(g && g._fullLayout && g._fullLayout.xaxis && g._fullLayout.xaxis._length > 0); }"""
-# Page coordinates of the point of trace ``name`` farthest from every other point of the map
-# (skipping customdata ids in ``avoid``), so that a click on it cannot hit a neighbour.
-PICK_ISOLATED = """([name, avoid]) => {
+# The ``count`` points of trace ``name`` farthest from every other point of the map, most
+# isolated first (page coordinates and customdata; customdata ids in ``avoid`` skipped): a
+# click on one of them cannot hit a neighbour.
+RANK_ISOLATED = """([name, avoid, count]) => {
   const gd = document.querySelector('.stPlotlyChart .js-plotly-plot');
   const fl = gd._fullLayout, r = gd.getBoundingClientRect();
   const x0 = r.left + fl.xaxis._offset, y0 = r.top + fl.yaxis._offset;
@@ -41,7 +42,7 @@ PICK_ISOLATED = """([name, avoid]) => {
     [x0 + fl.xaxis.l2p(x), y0 + fl.yaxis.l2p(d.y[i])]);
   const all = gd._fullData.filter(d => d.x).flatMap(pos);
   const t = gd._fullData.find(d => d.name === name);
-  let best = -1, far = -1;
+  const scored = [];
   pos(t).forEach((p, i) => {
     if (avoid.includes(t.customdata[i][0])) return;
     if (p[0] < x0 + 8 || p[0] > x0 + fl.xaxis._length - 8) return;
@@ -51,10 +52,9 @@ PICK_ISOLATED = """([name, avoid]) => {
       const d = (o[0] - p[0]) ** 2 + (o[1] - p[1]) ** 2;
       if (d > 0 && d < near) near = d;
     }
-    if (near > far) { far = near; best = i; }
+    scored.push({x: p[0], y: p[1], custom: t.customdata[i], near: near});
   });
-  const p = pos(t)[best];
-  return {x: p[0], y: p[1], custom: t.customdata[best]};
+  return scored.sort((a, b) => b.near - a.near).slice(0, count);
 }"""
 APP_IDLE = (
     "[data-testid='stApp'][data-test-connection-state='CONNECTED']",

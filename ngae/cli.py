@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ngae.commands import evaluate, params, scratch, search, train
 from ngae.errors import USER_ERRORS
@@ -23,7 +24,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every sub-command registered."""
-    parser = _Parser(prog="python -m ngae", description="NGAE Explorer command line")
+    prog = "ngae" if Path(sys.argv[0]).name == "ngae" else "python -m ngae"  # as it was called
+    parser = _Parser(prog=prog, description="NGAE Explorer command line (ngae or python -m ngae)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMANDS:
         module.register(sub)

@@ -74,7 +74,7 @@ def test_ngae_never_imports_streamlit_and_explorer_never_ui():
 def test_flat_package_is_small_and_grouped():
     flat = sorted(p.name for p in (ROOT / "ngae").glob("*.py"))
     assert len(flat) <= 12, flat
-    for package in ("space", "model", "training", "explorer", "ui", "retrain", "commands"):
+    for package in ("space", "model", "training", "search", "explorer", "ui", "retrain"):
         assert (ROOT / "ngae" / package / "__init__.py").is_file(), package
 
 

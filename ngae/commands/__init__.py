@@ -1,1 +1,1 @@
-"""Sub-commands of ``python -m ngae``; each module has ``register(subparsers)``."""
+"""Sub-commands of ``ngae`` (``python -m ngae``); each module has ``register(subparsers)``."""

@@ -20,7 +20,7 @@ import pandas as pd
 import torch
 
 from ngae.errors import UserInputError
-from ngae.explorer.latents import LatentTable, cache_dir_for, dataset_latents, predict_latents
+from ngae.explorer.latents import cache_dir_for, dataset_latents
 from ngae.explorer.projections import (
     KINDS,
     Pca,
@@ -30,7 +30,7 @@ from ngae.explorer.projections import (
 )
 from ngae.explorer.results import CellInfo, DataStats, Decoded, ModelCard
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
-from ngae.model.inference import encode_mu, most_common_valid
+from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
 from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points, run_search
 from ngae.space.arch import NUM_OPS, OP_NAMES, Arch

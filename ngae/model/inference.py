@@ -1,4 +1,7 @@
-"""Batched inference with a trained model: latent means, decodings, most common valid decoding.
+"""Batched inference with a trained model: codes, predictions, decodings.
+
+Latent means of many graphs, the predictors on latent points, batched decoding and the most
+common valid decoding of a point.
 
 Everything here runs under ``no_grad`` and only reads the model, so one model can serve many
 threads (browser sessions) at once.
@@ -7,12 +10,16 @@ threads (browser sessions) at once.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
 from ngae.model.vae import NGAE
 from ngae.space.arch import Arch
+from ngae.space.complexity import denormalise_complexity
+from ngae.space.data import GraphData
 from ngae.space.dense_graphs import to_archs
 
 INFER_BATCH = 1024
@@ -64,3 +71,40 @@ def most_common_valid(
         arch, n = Counter(mine).most_common(1)[0]
         out.append((arch, n / decodes, len(mine) / decodes))
     return out
+
+
+@dataclass(frozen=True)
+class LatentTable:
+    """Per-architecture latent means and predictions, aligned with the data set's order.
+
+    Attributes:
+        mu: ``(M, nz)`` float32 latent means.
+        pred_acc: ``(M,)`` predicted accuracy (NaN without predictor heads).
+        pred_params: ``(M,)`` predicted complexity in raw units (NaN without heads).
+    """
+
+    mu: np.ndarray
+    pred_acc: np.ndarray
+    pred_params: np.ndarray
+
+
+@torch.no_grad()
+def predict_latents(model: NGAE, mu: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted accuracy and raw complexity of latent points (NaN without heads)."""
+    if not model.cfg.predictors:
+        nan = np.full(len(mu), np.nan)
+        return nan, nan.copy()
+    acc, cmplx = model.predict(mu)
+    cfg = model.cfg
+    raw = denormalise_complexity(cmplx.cpu().numpy(), cfg.cmplx_target, cfg.cmplx_lo, cfg.cmplx_hi)
+    return acc.cpu().numpy().astype(np.float64), raw
+
+
+def compute_latents(model: NGAE, data: GraphData) -> LatentTable:
+    """Encode every graph and apply the predictors."""
+    device = next(model.parameters()).device
+    types = torch.as_tensor(data.types, device=device)
+    adj = torch.as_tensor(data.adj, dtype=torch.float32, device=device)
+    mu = encode_mu(model, types, adj)
+    acc, params = predict_latents(model, mu)
+    return LatentTable(mu.cpu().numpy().astype(np.float32), acc, params)

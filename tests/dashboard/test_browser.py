@@ -28,13 +28,11 @@ from ngae.browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PLOT_READY,
+    RANK_ISOLATED,
     free_port,
     server_env,
     start_dashboard,
     stop,
-)
-from ngae.browser_harness import (
-    PICK_ISOLATED as PICK,
 )
 
 SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
@@ -132,7 +130,7 @@ def click_at(page, point):
 
 def click_point(page, trace="architectures", avoid=()):
     """Click the most isolated point of ``trace``; returns (its customdata, click time)."""
-    point = page.evaluate(PICK, [trace, list(avoid)])
+    point = page.evaluate(RANK_ISOLATED, [trace, list(avoid), 1])[0]
     return point["custom"], click_at(page, point)
 
 

@@ -77,6 +77,7 @@ def _select(at, key: str, **selection) -> None:
 
 
 def scenario_pages() -> dict:
+    """Every page in turn, as the sidebar's links open them."""
     at = _app()
     out = {}
     for page in PAGES:
@@ -164,16 +165,6 @@ def scenario_guard() -> dict:
     at = AppTest.from_function(app, default_timeout=30)
     at.run()
     return _summary(at)
-
-
-def scenario_no_checkpoint() -> dict:
-    at = _app()
-    out = {}
-    for page in PAGES:
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-        out[page] = _summary(at)
-    return out
 
 
 # ----- in pytest ------------------------------------------------------------------------------
@@ -274,7 +265,7 @@ def test_guard_turns_exceptions_into_messages(tiny):
 
 
 def test_no_checkpoint_message_on_every_page(empty):
-    pages = empty(scenario_no_checkpoint)
+    pages = empty(scenario_pages)
     for page, s in pages.items():
         assert not s["exception"] and not s["error"], (page, s)
         assert any("No checkpoint" in i for i in s["info"]), (page, s["info"])

@@ -27,6 +27,7 @@ from ngae.browser_harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PLOT_READY,
+    RANK_ISOLATED,
     free_port,
     server_env,
     start_dashboard,
@@ -44,27 +45,6 @@ DURATION_S = 60.0
 ANSWER_TIMEOUT_MS = 120_000
 PEAK_RSS_BOUND_MB = 3_000
 PLOT = ".stPlotlyChart .js-plotly-plot"
-# The ``count`` most isolated points of trace ``name`` (page coordinates and customdata).
-RANKED = """([name, count]) => {
-  const gd = document.querySelector('.stPlotlyChart .js-plotly-plot');
-  const fl = gd._fullLayout, r = gd.getBoundingClientRect();
-  const x0 = r.left + fl.xaxis._offset, y0 = r.top + fl.yaxis._offset;
-  const pos = (d) => Array.from(d.x).map((x, i) =>
-    [x0 + fl.xaxis.l2p(x), y0 + fl.yaxis.l2p(d.y[i])]);
-  const all = gd._fullData.filter(d => d.x).flatMap(pos);
-  const t = gd._fullData.find(d => d.name === name);
-  const scored = pos(t).map((p, i) => {
-    let near = 1e12;
-    for (const o of all) {
-      const d = (o[0] - p[0]) ** 2 + (o[1] - p[1]) ** 2;
-      if (d > 0 && d < near) near = d;
-    }
-    const inside = p[0] > x0 + 8 && p[0] < x0 + fl.xaxis._length - 8 &&
-                   p[1] > y0 + 8 && p[1] < y0 + fl.yaxis._length - 8;
-    return {x: p[0], y: p[1], custom: t.customdata[i], near: inside ? near : -1};
-  });
-  return scored.sort((a, b) => b.near - a.near).slice(0, count);
-}"""
 TITLE = f"() => document.querySelector('{PLOT}')?._fullLayout?.title?.text || ''"
 
 
@@ -128,7 +108,7 @@ async def run_session(browser, url: str, session: Session, ready, clock: dict) -
         if session.role in ("click", "probe"):
             trace = "architectures" if session.role == "click" else "decode anywhere"
             offset = SESSIONS.index(session.role)
-            ranked = await page.evaluate(RANKED, [trace, 12])
+            ranked = await page.evaluate(RANK_ISOLATED, [trace, [], 12])
             targets = ranked[offset:] + ranked[:offset]  # sessions start on different points
         waited = True
         await ready()

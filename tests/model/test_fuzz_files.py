@@ -15,8 +15,9 @@ import pytest
 import torch
 
 from ngae.errors import USER_ERRORS, CheckpointError
-from ngae.explorer.latents import cache_dir_for, load_arrays, save_arrays
+from ngae.explorer.latents import cache_dir_for
 from ngae.explorer.projections import load_projection, projection_path
+from ngae.files import load_arrays, save_arrays
 from ngae.model.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 
 

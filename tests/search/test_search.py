@@ -1,4 +1,4 @@
-"""Latent search: results are real architectures, honestly described; settings are validated."""
+"""Latent search (ngae.search): real architectures honestly described; validated settings."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import pytest
 import torch
 
 import ngae.model.inference as inference
-import ngae.search as search_mod
+import ngae.search.ascent as search_mod
 from ngae.cli import main
 from ngae.errors import UserInputError
 from ngae.explorer.service import Explorer
-from ngae.pareto import pareto_front, smaller_than_all_better
-from ngae.search import SearchConfig
+from ngae.search import SearchConfig, pareto_front, smaller_than_all_better
 from ngae.space.arch import Arch
 from ngae.space.complexity import param_count
 

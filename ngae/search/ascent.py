@@ -1,0 +1,145 @@
+"""Gradient ascent on latent points: starts, the objective, steps and projections.
+
+Ascend ``f_perf(z) - lambda * f_cmplx(z)`` (with ``max_params``, minus a steep penalty above the
+limit's normalised value). Plain ascent leaves the data manifold within a few steps: the
+predictors then promise far more than any decodable architecture delivers. With
+``project_every = k > 0`` (the default, 10) every k steps each point is decoded greedily and
+replaced by the encoding of its decoding, and each sample ends at the best architecture (by
+the objective of its re-encoding) it met on the way. ``project_every = 0`` is the seed's plain
+ascent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ngae.model.inference import LatentTable, decode_many, encode_mu
+from ngae.model.vae import NGAE
+from ngae.search.config import CONSTRAINT_WEIGHT, SearchConfig
+from ngae.space.complexity import normalise_complexity
+from ngae.space.data import GraphData
+from ngae.space.dense_graphs import to_archs
+
+
+def start_points(
+    cfg: SearchConfig, data: GraphData, latents: LatentTable, gen: torch.Generator
+) -> tuple[torch.Tensor, list[int | None]]:
+    """Starting latent points and the data index each starts from (``None`` for random)."""
+    mu = torch.as_tensor(latents.mu, dtype=torch.float32)
+    if cfg.strategy in ("optimal", "predicted"):
+        score = data.acc if cfg.strategy == "optimal" else latents.pred_acc
+        order = np.argsort(-score, kind="stable")
+        _, first = np.unique(-score[order], return_index=True)
+        picks = order[np.sort(first)][: cfg.samples].tolist()  # best distinct scores
+        return mu[picks].clone(), picks
+    z = torch.randn(cfg.samples, mu.shape[1], generator=gen)
+    return z * mu.std(0) + mu.mean(0), [None] * cfg.samples
+
+
+class LatentStepper:
+    """Plain SGD or Adam on the latent points, with ``torch.optim``'s update rules.
+
+    Written out because creating the first ``torch.optim`` optimizer in a process imports
+    ``torch._dynamo`` (about 3 s here), which a user would wait for on the first search.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        lr: float,
+        z: torch.Tensor,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        self.kind, self.lr, self.z, self.betas, self.eps, self.t = kind, lr, z, betas, eps, 0
+        self.m = torch.zeros_like(z)
+        self.v = torch.zeros_like(z)
+
+    def __call__(self, grad: torch.Tensor) -> None:
+        """Move ``z`` in place against ``grad`` (call under ``no_grad``)."""
+        if self.kind == "sgd":
+            self.z.sub_(self.lr * grad)
+            return
+        self.t += 1
+        b1, b2 = self.betas
+        self.m.lerp_(grad, 1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        m_hat = self.m / (1 - b1**self.t)
+        v_hat = self.v / (1 - b2**self.t)
+        self.z.sub_(self.lr * m_hat / (v_hat.sqrt() + self.eps))
+
+
+def ascend(
+    model: NGAE,
+    z0: torch.Tensor,
+    cfg: SearchConfig,
+    bounds: tuple[torch.Tensor, ...],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gradient ascent on the objective, differentiating with respect to the latent points only.
+
+    The model's parameters are frozen (:func:`ngae.explorer.service.freeze`) and are never
+    written; grad mode is switched on for this computation only, so callers under ``no_grad``
+    (and other threads) are unaffected. Returns the trajectory ``(steps + 1, S, nz)`` and the
+    end points ``(S, nz)``: the last point, or with ``project_every`` each sample's best
+    re-encoded architecture on the way.
+    """
+    z = z0.clone().requires_grad_(True)
+    step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
+    limit = _normalised_limit(model, cfg)
+    best_z, best = z0.clone(), torch.full((len(z0),), -math.inf)
+    path = [z.detach().clone()]
+    for step in range(cfg.steps):
+        # Gradient with respect to z only: the shared model's parameters are never touched.
+        with torch.enable_grad():
+            grad = torch.autograd.grad(-_objective(model, z, cfg, limit).sum(), z)[0]
+        with torch.no_grad():
+            step_z(grad)
+            if cfg.trust_radius > 0:
+                z.copy_(torch.maximum(torch.minimum(z, bounds[1]), bounds[0]))
+            z.nan_to_num_(0.0)
+            if cfg.project_every and (step + 1) % cfg.project_every == 0:
+                mu, ok = reencode_decodings(model, z)
+                score = torch.where(ok, _objective(model, mu, cfg, limit), -math.inf)
+                better = score > best
+                best_z[better], best[better] = mu[better], score[better]
+                z[ok] = mu[ok]
+        path.append(z.detach().clone())
+        if progress is not None:
+            progress(step + 1, cfg.steps)
+    end = torch.where(torch.isfinite(best)[:, None], best_z, path[-1])
+    return torch.stack(path), end
+
+
+def _normalised_limit(model: NGAE, cfg: SearchConfig) -> float | None:
+    if cfg.max_params is None:
+        return None
+    c = model.cfg
+    limit = np.array([cfg.max_params])
+    return float(normalise_complexity(limit, c.cmplx_target, c.cmplx_lo, c.cmplx_hi)[0])
+
+
+def _objective(
+    model: NGAE, z: torch.Tensor, cfg: SearchConfig, limit: float | None
+) -> torch.Tensor:
+    """``f_perf - lambda f_cmplx`` (and the constraint penalty) per latent point."""
+    acc, cmplx = model.predict(z)
+    objective = acc - cfg.lambda_cmplx * cmplx
+    if limit is not None:
+        objective = objective - CONSTRAINT_WEIGHT * torch.relu(cmplx - limit) ** 2
+    return objective
+
+
+@torch.no_grad()
+def reencode_decodings(model: NGAE, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Greedy decodings of ``z`` encoded again: ``(mu, valid)``; ``mu = z`` where invalid."""
+    types, adj = decode_many(model, z.detach(), stochastic=False)
+    valid = torch.tensor([a is not None for a in to_archs(types, adj)])
+    mu = z.detach().clone()
+    if valid.any():
+        mu[valid] = encode_mu(model, types[valid], adj[valid].float())
+    return mu, valid

@@ -1,0 +1,69 @@
+"""What a search returns: the found architectures, counts over them, the Pareto front."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FoundArch:
+    """One distinct valid architecture a search found; figures from its re-encoding.
+
+    ``pred_acc``/``pred_params`` are the predictors on the re-encoded architecture,
+    ``*_latent`` on the end point itself; ``decode_share`` is the share of the end point's
+    decodings that gave it; ``trajectory`` is ``z`` per step, ``(steps + 1, nz)``.
+    """
+
+    sample: int
+    arch: str
+    valid: bool
+    novel: bool
+    in_dataset: bool
+    true_acc: float | None
+    params: int
+    pred_acc: float
+    pred_params: float
+    pred_acc_latent: float
+    pred_params_latent: float
+    decode_share: float
+    start_arch: str | None
+    start_true_acc: float | None
+    trajectory: list[list[float]] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SearchSummary:
+    """Counts over a search's results."""
+
+    samples: int
+    distinct_valid: int
+    novel: int
+    best_pred_acc: float
+    beats_dataset_best: bool
+    smaller_than_all_better: int
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """What a search returns; :meth:`to_dict` is the ``search --json`` document."""
+
+    results: list[FoundArch]
+    dataset_best_pred_acc: float
+    config: dict[str, Any]
+    summary: SearchSummary
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dicts and lists with the documented keys (README, ``search --json``)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParetoFront:
+    """The non-dominated points (higher predicted accuracy, fewer params), aligned lists."""
+
+    arch: list[str]
+    pred_acc: list[float]
+    params: list[float]
+    source: list[str]  # "dataset" or "found"
