@@ -57,7 +57,7 @@ KEY = "checkpoint"
 REQUEST = "checkpoint_request"
 HOW_TO_TRAIN = (
     "Train one on the **Train** page, or from a terminal with "
-    "`python -m ngae train --epochs 300` (it writes `checkpoints/ngae_default.pt`)."
+    "`ngae train --epochs 300` (it writes `checkpoints/final_structures6_NGAE.pt`)."
 )
 
 

@@ -19,7 +19,7 @@ from pages import common
 D = SEARCH_DEFAULTS
 LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 
-TASK, RESULT = "search_task", "search_result"
+TASK, RESULT, COUNT = "search_task", "search_result", "search_count"
 NUM = st.column_config.NumberColumn
 COLUMNS = {
     "arch": st.column_config.TextColumn(width=300),
@@ -122,7 +122,7 @@ def collect(key):
     if snap.error:
         st.error(f"The search stopped: {snap.error}")
     else:
-        st.session_state[RESULT] = {"key": job["key"], "result": snap.result}
+        st.session_state[RESULT] = {"key": job["key"], "result": snap.result, "n": job["n"]}
     return None
 
 
@@ -136,9 +136,9 @@ def show_selected(ex, found):
     common.cell_card(ex.describe(found[rows[0]].arch), side=False)
 
 
-def show_result(ex, key, result):
+def show_result(ex, key, result, n):
     res, summary = result.results, result.summary
-    st.subheader("Results")
+    st.subheader(f"Results of search {n}", help="searches are numbered per browser tab")
     c = st.columns(5)
     c[0].metric("distinct valid", f"{summary.distinct_valid} / {summary.samples}")
     c[1].metric("novel", summary.novel)
@@ -203,13 +203,14 @@ def main():
             st.error("A search is already running in this tab: wait for it to finish.")
         else:
             task = BackgroundTask(lambda progress: ex.search(cfg, progress)).start()
-            job = st.session_state[TASK] = {"task": task, "key": key}
+            n = st.session_state[COUNT] = st.session_state.get(COUNT, 0) + 1
+            job = st.session_state[TASK] = {"task": task, "key": key, "n": n}
     if job is not None:
         poll(job["task"])
         return
     done = st.session_state.get(RESULT)
     if done and done["key"] == key:
-        show_result(ex, key, done["result"])
+        show_result(ex, key, done["result"], done["n"])
 
 
 common.page("Search", main)

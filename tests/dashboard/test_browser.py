@@ -212,7 +212,8 @@ def test_search_runs_and_shows_results(page, server):
     idle(page)
     start = time.perf_counter()
     page.get_by_role("button", name="Run search").click()
-    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Results of search 1")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
     TIMINGS["10-sample search -> results shown"] = time.perf_counter() - start
     expect(page.get_by_text("distinct valid")).to_be_visible()
     page.wait_for_function(PLOT_READY, arg=1, timeout=30_000)
@@ -253,8 +254,13 @@ def test_colour_and_projection_switch(page, server):
     # The t-SNE map: shipped with the shipped model; for the tiny one this test starts it (or
     # finds it started) and the page polls it until it is ready.
     page.get_by_text("t-SNE", exact=True).click()
-    idle(page)
     start_button = page.get_by_role("button", name="Compute the t-SNE map")
+    computing = page.get_by_text("Computing the t-SNE map", exact=False)
+    # Wait for the rerun's answer (idle alone can pass before the rerun has started).
+    assert wait_until(
+        lambda: start_button.count() or computing.count() or "t-SNE" in (plot_title(page) or ""),
+        60,
+    ), "the t-SNE choice was not answered"
     if start_button.count():
         start_button.click()
     assert wait_until(lambda: "t-SNE" in (plot_title(page) or ""), 120, 0.5), "t-SNE never came"

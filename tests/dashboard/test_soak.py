@@ -85,11 +85,10 @@ async def act(page, role: str, k: int, targets: list) -> None:
         kind = "t-SNE" if k % 2 == 0 else "PCA"
         await page.get_by_text(kind, exact=True).click()
         await page.wait_for_function(f"() => ({TITLE})().includes('{kind}')", timeout=timeout)
-    else:
+    else:  # search k + 1 of this tab, numbered by the page
         await page.get_by_role("button", name="Run search").click()
-        await page.wait_for_timeout(300)
-        await idle(page)
-        await expect(page.get_by_text("distinct valid")).to_be_visible(timeout=timeout)
+        heading = page.get_by_role("heading", name=f"Results of search {k + 1}")
+        await expect(heading).to_be_visible(timeout=timeout)
     await idle(page)
 
 
