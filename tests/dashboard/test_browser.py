@@ -374,13 +374,14 @@ def test_deep_links_on_a_fresh_server(browser, workspace):
         expect(page.get_by_role("heading", name="Model: ngae_default.pt")).to_be_visible(
             timeout=60_000
         )
+        # The page links are drawn once the page's run has ended (they wait for the page list).
+        idle(page)
         sidebar = page.locator("[data-testid='stSidebar']")
-        expect(sidebar.locator("[data-testid='stSelectbox']")).to_have_count(1)
+        expect(sidebar.locator("[data-testid='stSelectbox']")).to_have_count(1, timeout=30_000)
         links = sidebar.locator("[data-testid='stPageLink']")
-        expect(links).to_have_count(5)
+        expect(links).to_have_count(5, timeout=30_000)
         labels = [text.splitlines()[-1] for text in links.all_inner_texts()]  # after the icon
         assert labels == ["Latent map", "Model", "Search", "Architecture", "Train"]
-        idle(page)
         no_errors(page)
         links.filter(has_text="Search").click()
         expect(page.get_by_role("heading", name="Latent search")).to_be_visible(timeout=30_000)
@@ -392,10 +393,10 @@ def test_deep_links_on_a_fresh_server(browser, workspace):
             expect(fresh.get_by_role("heading", name=heading, exact=True)).to_be_visible(
                 timeout=60_000
             )
+            idle(fresh)
             expect(
                 fresh.locator("[data-testid='stSidebar'] [data-testid='stPageLink']")
-            ).to_have_count(5)
-            idle(fresh)
+            ).to_have_count(5, timeout=30_000)
             no_errors(fresh)
         context.close()
     finally:
