@@ -21,9 +21,9 @@ def cache_dir_for(checkpoint: str | Path) -> Path:
     return checkpoint.parent / "cache" / f"{checkpoint.stem}-{file_sha256(checkpoint)[:12]}"
 
 
-def dataset_latents(checkpoint: str | Path, model: NGAE, data: GraphData) -> LatentTable:
-    """The cached latent table of ``data`` under ``checkpoint``, computed once."""
-    path = cache_dir_for(checkpoint) / "latents.npz"
+def dataset_latents(cache_dir: Path, model: NGAE, data: GraphData) -> LatentTable:
+    """The latent table of ``data`` cached in ``cache_dir`` (see :func:`cache_dir_for`)."""
+    path = Path(cache_dir) / "latents.npz"
     keys = ("mu", "pred_acc", "pred_params")
     cached = load_arrays(path, keys, len(data)) if path.is_file() else None
     if cached is not None and cached["mu"].shape[1] == model.cfg.nz:

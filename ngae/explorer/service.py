@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,8 @@ class Explorer:
 
     def __init__(self, path: Path, ckpt: dict[str, Any], model: NGAE, data: GraphData) -> None:
         self.path, self.ckpt, self.model, self.data = path, ckpt, freeze(model), data
-        self.latents: LatentTable = dataset_latents(path, model, data)
-        self.cache_dir = cache_dir_for(path)
+        self.cache_dir = cache_dir_for(path)  # hashes the checkpoint file: once per open
+        self.latents: LatentTable = dataset_latents(self.cache_dir, model, data)
         self.pca = Pca.fit(self.latents.mu)
         train_idx, test_idx = dvae_split(len(data))
         self.split = np.full(len(data), "burn-in", dtype=object)
@@ -198,7 +199,7 @@ class Explorer:
             raise UserInputError(f"no architecture with index {i}")
         dec = self.decode(self.latents.mu[i : i + 1], decodes)[0]
         same = dec.cell is not None and dec.cell.arch == self.data.strings[i]
-        return Decoded(dec.z, dec.share, dec.valid_share, dec.cell, reproduced=same)
+        return replace(dec, reproduced=same)
 
     def decode_map_position(self, x: float, y: float, decodes: int = 20) -> Decoded:
         """Decode any position of the PCA map (its latent point in the PCA plane)."""
