@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from ngae.explorer import (
     open_explorer,
     resolve_checkpoint,
 )
-from ngae.ui.cells import arch_dot
+from ngae.ui.cells import DRAW_FORMATS, MIME_TYPES, cell_file, cell_svg, file_stem
 
 # One thread for numpy's BLAS and torch in the server: the dashboard's work is small per request,
 # and a training job (one thread) or another session may hold the other core, where a second
@@ -240,22 +240,19 @@ def decode_position(name: str, mtime_ns: int, x: float, y: float) -> Decoded:
     return _load(name, mtime_ns).decode_map_position(x, y)
 
 
-def graphviz(dot: str, place: str) -> None:
-    """``st.graphviz_chart`` drawn afresh instead of morphed from the previous drawing.
-
-    In the browser, d3-graphviz morphs a chart into its new graph and samples every edge path
-    of both to do it: seconds per click on a busy machine. A chart's element id comes from its
-    position, so an empty slot before it, toggled whenever ``place`` gets a new graph, moves it
-    and it is drawn from scratch.
-    """
-    flips = st.session_state.setdefault("_graphviz_flips", {})
-    last, parity = flips.get(place, (None, False))
-    if dot != last:
-        parity = not parity
-        flips[place] = (dot, parity)
-    if parity:
-        st.empty()
-    st.graphviz_chart(dot)
+def draw_cell(arch: str, place: str, vertical: bool = False) -> None:
+    """A cell laid out by Graphviz on the server, shown as inline SVG, with its downloads."""
+    st.markdown(cell_svg(arch, vertical), unsafe_allow_html=True)  # our own SVG only
+    with st.popover("Download", icon=":material/download:"):
+        for fmt in DRAW_FORMATS:
+            st.download_button(
+                fmt.upper(),
+                data=partial(cell_file, arch, fmt, vertical),  # drawn when clicked
+                file_name=f"{file_stem(arch)}.{fmt}",
+                mime=MIME_TYPES[fmt],
+                on_click="ignore",
+                key=f"draw-{place}-{fmt}",
+            )
 
 
 def cell_card(info: CellInfo, note: str = "", side: bool = True, place: str = "cell") -> None:
@@ -269,12 +266,12 @@ def cell_card(info: CellInfo, note: str = "", side: bool = True, place: str = "c
     if side:
         drawing, box = st.columns([1, 1])
         with drawing:
-            graphviz(arch_dot(info.arch, vertical=True), place)
+            draw_cell(info.arch, place, vertical=True)
         with box:
             for label, value in shown.items():
                 st.metric(label, value)
     else:
-        graphviz(arch_dot(info.arch), place)
+        draw_cell(info.arch, place)
         for col, (label, value) in zip(st.columns(4), shown.items(), strict=True):
             col.metric(label, value)
     st.code(info.arch, language=None)

@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
-from ngae.ui.cells import arch_dot, legend_html
+from ngae.ui.cells import legend_html
 from ngae.ui.figures import add_marks, map_figure
 from ngae.ui.selection import probe_grid, selected_points
 from ngae.ui.tables import colour_choices
@@ -138,7 +138,7 @@ def interpolation_strip(result, per_row=6):
                 if dec.cell is None:
                     st.warning("no valid cell")
                     continue
-                common.graphviz(arch_dot(dec.cell.arch, vertical=True), f"strip{start + k}")
+                common.draw_cell(dec.cell.arch, f"strip{start + k}", vertical=True)
                 st.caption(f"pred acc {dec.cell.pred_acc:.4f}  \n{dec.cell.params:,} params")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ngae.files import DATA_DIR
+from ngae.files import DATA_DIR, atomic_write_bytes
 from ngae.space.arch import Arch, ArchError, as_integer
 from ngae.space.complexity import ngae_proxy, param_counts
 
@@ -169,22 +169,72 @@ def read_jsonl_file(path: str | Path) -> GraphData:
             raise DataError(f"{path}:{number}: {str(err)[:120]}") from None
     if not records:
         raise DataError(f"{path}: no graphs in the file")
-    n = records[0][0].shape[0]
-    if any(r[0].shape[0] != n for r in records):
-        raise DataError(f"{path}: every graph must have the same number of vertices ({n})")
-    types = np.stack([r[0] for r in records])
-    adj = np.stack([r[1] for r in records])
-    strings = tuple(_dag_string(t, a) for t, a in zip(types, adj, strict=True))
+    try:
+        return dag_graph_data(
+            [r[0] for r in records],
+            [r[1] for r in records],
+            np.array([r[2] for r in records]),
+            np.array([r[3] for r in records], dtype=np.float64),
+        )
+    except ValueError as err:
+        raise DataError(f"{path}: {err}") from None
+
+
+def dag_graph_data(
+    types: list[np.ndarray],
+    adj: list[np.ndarray],
+    acc: np.ndarray,
+    params: np.ndarray | None = None,
+) -> GraphData:
+    """A general-DAG data set from per-graph types and adjacency (topological vertex order).
+
+    ``params`` defaults to each graph's edge count.
+
+    Raises:
+        ValueError: the graphs differ in size or are not input-first, output-last DAGs.
+    """
+    n = len(types[0])
+    if any(len(t) != n for t in types):
+        raise ValueError(f"every graph must have the same number of vertices ({n})")
+    types_arr, adj_arr = np.stack(types).astype(np.int64), np.stack(adj).astype(np.int64)
+    if n < 2 or np.any(types_arr[:, 0] != 0) or np.any(types_arr[:, -1] != 1):
+        raise ValueError("every graph must start with the input (type 0), end with the output (1)")
+    if np.any(np.tril(adj_arr) != 0):
+        raise ValueError("every edge must go forward in topological order")
+    strings = tuple(_dag_string(t, a) for t, a in zip(types_arr, adj_arr, strict=True))
     return GraphData(
-        types=types,
-        adj=adj,
-        acc=np.array([r[2] for r in records]),
-        params=np.array([r[3] for r in records], dtype=np.float64),
-        proxy=ngae_proxy(types, adj),
+        types=types_arr,
+        adj=adj_arr,
+        acc=np.asarray(acc, dtype=np.float64),
+        params=adj_arr.sum((1, 2)).astype(np.float64) if params is None else params,
+        proxy=ngae_proxy(types_arr, adj_arr),
         strings=strings,
         archs=None,
-        num_types=int(types.max() + 1),
+        num_types=int(types_arr.max() + 1),
     )
+
+
+def write_enas_file(path: str | Path, archs: list[Arch], accs: np.ndarray) -> None:
+    """Write D-VAE's ENAS text format, ``[[o0], [o1, s10], ...], acc`` per line (atomically)."""
+    lines = [f"{json.dumps(a.to_rows())}, {float(y)!r}\n" for a, y in zip(archs, accs, strict=True)]
+    blob = "".join(lines).encode("utf-8")
+    atomic_write_bytes(Path(path), lambda f: f.write(blob))
+
+
+def write_jsonl_file(path: str | Path, data: GraphData) -> None:
+    """Write the general DAG format, one JSON object per line (atomically)."""
+    lines = []
+    for t, a, y, p in zip(data.types, data.adj, data.acc, data.params, strict=True):
+        u, v = np.nonzero(a)
+        record = {
+            "types": t.tolist(),
+            "edges": [[int(i), int(j)] for i, j in zip(u, v, strict=True)],
+            "acc": float(y),
+            "params": float(p),
+        }
+        lines.append(json.dumps(record) + "\n")
+    blob = "".join(lines).encode("utf-8")
+    atomic_write_bytes(Path(path), lambda f: f.write(blob))
 
 
 def _parse_dag_record(obj: dict) -> tuple[np.ndarray, np.ndarray, float, float]:

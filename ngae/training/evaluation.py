@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from ngae.model.inference import encode_mu
 from ngae.space.complexity import denormalise_complexity, normalise_complexity
 from ngae.space.data import GraphData, load_dataset
 from ngae.space.dense_graphs import graph_keys
+from ngae.space.igraph_graphs import canonical_keys
 from ngae.training.fit import split_data
 from ngae.training.metrics import prior_metrics, recon_accuracy, regression_metrics, top_k_metrics
 
@@ -66,7 +68,8 @@ def evaluate_checkpoint(
     result["recon_acc"] = recon_accuracy(
         model, test_mu, test_t.types, test_t.adj, settings.recon_decodes, settings.seed
     )
-    train_keys = set(graph_keys(train.types, train.adj))
+    keys_of = dag_keys_for(train)
+    train_keys = set(keys_of(train.types, train.adj))
     result.update(
         prior_metrics(
             model,
@@ -75,6 +78,7 @@ def evaluate_checkpoint(
             settings.prior_samples,
             settings.prior_decodes,
             settings.seed,
+            keys_of,
         )
     )
     if model.cfg.predictors:
@@ -95,6 +99,15 @@ def evaluate_checkpoint(
             path, {k: v for k, v in ckpt.items() if k != "format"} | {"evaluation": result}
         )
     return result
+
+
+def dag_keys_for(data: GraphData) -> Callable[[np.ndarray, np.ndarray], list[bytes]]:
+    """How graphs of ``data`` are told apart for uniqueness and novelty.
+
+    By vertex order in ENAS (a cell's chain fixes it); up to isomorphism in the general DAG
+    format, so isomorphic DAGs count once.
+    """
+    return graph_keys if data.archs is not None else canonical_keys
 
 
 def _prior_stats_graphs(train: GraphData, settings: EvalSettings) -> GraphData:

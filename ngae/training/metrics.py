@@ -6,6 +6,8 @@ top-k precision).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -34,7 +36,13 @@ def recon_accuracy(
 
 
 def prior_metrics(
-    model: NGAE, train_mu: Tensor, train_keys: set[bytes], samples: int, decodes: int, seed: int = 0
+    model: NGAE,
+    train_mu: Tensor,
+    train_keys: set[bytes],
+    samples: int,
+    decodes: int,
+    seed: int = 0,
+    keys_of: Callable[[np.ndarray, np.ndarray], list[bytes]] = graph_keys,
 ) -> dict[str, float]:
     """Validity, uniqueness and novelty of prior samples (D-VAE's protocol).
 
@@ -47,7 +55,8 @@ def prior_metrics(
     z = z * train_mu.std(0) + train_mu.mean(0)
     types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=gen)
     valid = valid_mask(types, adj)
-    keys = [k for k, ok in zip(graph_keys(types, adj), valid.tolist(), strict=True) if ok]
+    keep = valid.cpu().numpy()
+    keys = keys_of(types.cpu().numpy()[keep], adj.cpu().numpy()[keep])
     n_valid = len(keys)
     return {
         "validity": n_valid / len(valid),

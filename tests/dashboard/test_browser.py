@@ -39,8 +39,16 @@ SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
 SCREENS: list[Path] = [ROOT / "assets"]  # replaced by a temporary folder unless SHIPPED
 TIMINGS: dict[str, float] = {}
 PLOT = ".stPlotlyChart .js-plotly-plot"
-NODE = "[data-testid='stGraphVizChart'] svg g.node"
+NODE = ".ngae-cell svg g.node"  # a vertex of a cell Graphviz drew on the server
 CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (its output vertex)
+# The first drawn cell's vertex labels and the first architecture string shown on the page.
+FIRST_CELL = """() => {
+  const svg = document.querySelector('.ngae-cell svg, [data-testid="stGraphVizChart"] svg');
+  const code = document.querySelector('[data-testid="stCode"] code');
+  return {labels: svg ? Array.from(svg.querySelectorAll('g.node text'), t => t.textContent) : [],
+          arch: code ? code.textContent.trim() : null};
+}"""
+OPS = ("conv3x3", "sep-conv3x3", "conv5x5", "sep-conv5x5", "avg-pool3x3", "max-pool3x3")
 
 pytestmark = [
     pytest.mark.browser,
@@ -161,6 +169,29 @@ def plot_title(page):
       return g && g._fullLayout && g._fullLayout.title.text; }}""")
 
 
+def cell_labels(arch: str) -> list[str]:
+    """The vertex labels of a drawn cell: input, ``k: op`` for layers 1..L, output."""
+    values = [int(v) for v in arch.split()]
+    ops, pos = [], 0
+    while pos < len(values):
+        ops.append(values[pos])
+        pos += len(ops)
+    return sorted(["input", "output", *(f"{k + 1}: {OPS[op]}" for k, op in enumerate(ops))])
+
+
+def wait_cell_drawn(page, start, before=None, timeout=15.0):
+    """Seconds from ``start`` until the first cell on the page is drawn with the architecture
+    the page names beside it (a different one than ``before``); returns (seconds, arch)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        shown = page.evaluate(FIRST_CELL)
+        arch = shown["arch"]
+        if arch and arch != before and sorted(shown["labels"]) == cell_labels(arch):
+            return time.perf_counter() - start, arch
+        page.wait_for_timeout(20)
+    raise AssertionError(f"no drawn cell after {timeout} s: {shown}")
+
+
 def wait_until(fn, timeout=30.0, step=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -176,16 +207,16 @@ def test_map_click_decode_anywhere_and_interpolate(page, server):
 
     TIMINGS["map visible after opening (first session)"] = open_map(page, server)
     custom, start = click_point(page)
+    TIMINGS["click point -> decoded cell drawn"], first = wait_cell_drawn(page, start)
     expect(page.locator(CELL).first).to_be_visible(timeout=15_000)
     expect(page.get_by_text(f"Architecture #{int(custom[0])}", exact=False)).to_be_visible()
-    TIMINGS["click point -> decoded cell drawn"] = time.perf_counter() - start
     expect(page.get_by_text("reproduced the original", exact=False)).to_be_visible()
     idle(page)
     second, start = click_point(page, avoid=[custom[0]])
+    TIMINGS["second click -> decoded cell drawn"], _ = wait_cell_drawn(page, start, first)
     expect(page.get_by_text(f"Architecture #{int(second[0])}", exact=False)).to_be_visible(
         timeout=15_000
     )
-    TIMINGS["second click -> decoded cell drawn"] = time.perf_counter() - start
     idle(page)
     # Interpolate between the two clicks (the pickers default to them).
     start = time.perf_counter()
@@ -239,10 +270,25 @@ def test_model_and_architecture_pages(page, server):
     box.fill("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1")
     box.press("Enter")
     expect(page.locator(NODE)).to_have_count(8, timeout=15_000)
+    # Drawn by Graphviz on the server: one node per vertex, one edge per DAG edge (7 + 7 skips).
+    assert page.locator(".ngae-cell svg g.edge").count() == 14
     page.wait_for_function(PLOT_READY, arg=0, timeout=30_000)
     idle(page)
     no_errors(page)
     screenshot(page, "architecture")
+    magic = {"SVG": b"<?xml", "PNG": b"\x89PNG\r\n\x1a\n", "PDF": b"%PDF-"}
+    for label, head in magic.items():
+        page.get_by_role("button", name="Download").first.click()
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name=label, exact=True).click()
+        download = info.value
+        assert (
+            download.suggested_filename
+            == f"cell-0-1-0-2-1-1-3-0-0-1-4-1-0-0-1-5-0-0-1-0-1.{label.lower()}"
+        )
+        assert Path(download.path()).read_bytes().startswith(head)
+        page.keyboard.press("Escape")
+    no_errors(page)
 
 
 def test_colour_and_projection_switch(page, server):

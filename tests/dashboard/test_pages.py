@@ -38,7 +38,7 @@ def _summary(at) -> dict:
         "error": [e.value for e in at.error],
         "info": [e.value for e in at.info],
         "warning": [e.value for e in at.warning],
-        "graphviz": len(at.get("graphviz_chart")),
+        "cells": sum("ngae-cell" in m.value for m in at.markdown),
         "plotly": len(at.get("plotly_chart")),
         "dataframes": len(at.dataframe),
         "metrics": {m.label: m.value for m in at.metric},
@@ -207,25 +207,23 @@ def test_every_page_loads(tiny):
         pages["search"]["widgets"]
     )
     assert {"Architecture string", "Layer 1", "Layer 6"} <= set(pages["architecture"]["widgets"])
-    assert pages["architecture"]["graphviz"] == 1
+    assert pages["architecture"]["cells"] == 1
     assert {"Output name", "Epochs", "Start training"} <= set(pages["train"]["widgets"])
 
 
 def test_map_selection_decodes_and_interpolates(tiny):
     s = tiny(scenario_map)
-    assert s["start"]["graphviz"] == 0  # nothing drawn before a click
+    assert s["start"]["cells"] == 0  # nothing drawn before a click
     assert any('class="op-legend"' in m for m in s["start"]["markdown"])  # the op colours
     click = s["click"]
-    assert not click["error"] and click["graphviz"] == 1  # the decoded cell
+    assert not click["error"] and click["cells"] == 1  # the decoded cell
     assert {"predicted accuracy", "exact params", "predicted params", "true accuracy"} <= set(
         click["metrics"]
     )
     assert any("Architecture #3" in m for m in click["markdown"])
     assert any("reproduced the original" in c for c in click["caption"])
     assert s["interp_ab"] == (3, 7)
-    assert s["interp"]["graphviz"] >= 1 + 6 - sum(
-        "no valid cell" in w for w in s["interp"]["warning"]
-    )
+    assert s["interp"]["cells"] >= 1 + 6 - sum("no valid cell" in w for w in s["interp"]["warning"])
     assert any("Decoded at PCA position (0.25, -0.50)" in m for m in s["probe"]["markdown"])
     assert not s["colour"]["error"] and s["colour"]["plotly"] == 1
     assert any("Decoded at PCA position (0.50, -0.25)" in m for m in s["typed"]["markdown"])
@@ -239,15 +237,15 @@ def test_search_form_errors_and_run(tiny):
     assert not s["done"]["error"] and s["done"]["dataframes"] >= 1
     assert "distinct valid" in s["done"]["metrics"]
     assert s["done"]["plotly"] == 2
-    assert s["row"]["graphviz"] == 1
+    assert s["row"]["cells"] == 1
 
 
 def test_architecture_page_validates(tiny):
     s = tiny(scenario_architecture)
-    assert s["start"]["graphviz"] == 1 and not s["start"]["error"]
+    assert s["start"]["cells"] == 1 and not s["start"]["error"]
     assert any("Not a valid architecture" in e for e in s["bad"]["error"])
-    assert s["bad"]["graphviz"] == 0
-    assert s["good"]["graphviz"] == 1 and not s["good"]["error"]
+    assert s["bad"]["cells"] == 0
+    assert s["good"]["cells"] == 1 and not s["good"]["error"]
     assert s["op3"] == 3  # the pasted string was loaded into the builder
     assert s["built"].startswith("5 1 0 2 ")  # and the builder writes the string back
 

@@ -1,27 +1,76 @@
-"""Cell drawings: the op legend and the DOT graphs share colours; vertical and string input."""
+"""Cells drawn by Graphviz: one node per vertex, one edge per DAG edge, real SVG/PNG/PDF files."""
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 
+import pytest
+
+from ngae.errors import UserInputError
 from ngae.space.arch import OP_NAMES, Arch
-from ngae.ui.cells import arch_dot, legend_html
+from ngae.ui.cells import OP_COLOURS, cell_file, cell_svg, file_stem, legend_html
 
-CELL = "0 1 0 2 0 0 3 0 0 0 4 0 0 0 0 5 0 0 0 0 0"
+CELL = "0 1 0 2 0 0 3 0 0 0 4 0 0 0 0 5 0 0 0 0 0"  # every op once, no skips
+DENSE = "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
+SVG_NS = {"s": "http://www.w3.org/2000/svg"}
 
 
-def test_op_legend_shows_every_op_in_order_with_the_colour_of_drawn_cells():
+def svg_groups(arch: str, vertical: bool = False) -> dict[str, list[ET.Element]]:
+    root = ET.fromstring(cell_file(arch, "svg", vertical))
+    groups = root.findall(".//s:g", SVG_NS)
+    return {kind: [g for g in groups if g.get("class") == kind] for kind in ("node", "edge")}
+
+
+def title(group: ET.Element) -> str:
+    return group.find("s:title", SVG_NS).text
+
+
+@pytest.mark.parametrize("text", [CELL, DENSE, "2", "3 1 1"])
+def test_one_node_per_vertex_and_one_edge_per_dag_edge(text):
+    arch = Arch.from_string(text)
+    types, adj = arch.to_dag()
+    groups = svg_groups(text)
+    assert len(groups["node"]) == len(types)
+    assert len(groups["edge"]) == int(adj.sum())
+    names = ["in", *(f"L{k + 1}" for k in range(arch.num_layers)), "out"]
+    drawn = {title(g).replace("&#45;", "-") for g in groups["edge"]}
+    assert drawn == {f"{names[u]}->{names[v]}" for u, v in zip(*adj.nonzero(), strict=True)}
+
+
+def test_layers_are_labelled_from_1_in_d_vae_colours_like_the_legend():
+    root = ET.fromstring(cell_file(CELL, "svg"))
+    nodes = {
+        title(g): g for g in root.findall(".//s:g", SVG_NS) if g.get("class") == "node"
+    }
     badges = re.findall(r"background:(#[0-9A-F]{6});[^>]*>([^<]+)</span>", legend_html())
     assert [name for _, name in badges] == list(OP_NAMES)
-    dot = arch_dot(Arch.from_string(CELL))
     for layer, (colour, name) in enumerate(badges):
-        assert f'L{layer} [label="{layer + 1}: {name}"' in dot
-        assert f'fillcolor="{colour}"' in dot.split(f"L{layer} [")[1].split("\n")[0]
+        node = nodes[f"L{layer + 1}"]
+        assert node.find("s:text", SVG_NS).text == f"{layer + 1}: {name}"
+        assert node.find("s:path", SVG_NS).get("fill").upper() == colour == OP_COLOURS[layer]
 
 
-def test_dot_from_a_string_and_top_to_bottom():
-    arch = Arch.from_string("1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1")
-    assert arch_dot(arch.to_string()) == arch_dot(arch)
-    assert "rankdir=LR" in arch_dot(arch) and "rankdir=TB" in arch_dot(arch, vertical=True)
-    dashed = arch_dot(arch).count("style=dashed")
-    assert dashed == sum(sum(row) for row in arch.skips)  # one dashed edge per skip
+def test_png_and_pdf_are_real_files_of_their_formats():
+    png, pdf = cell_file(DENSE, "png"), cell_file(DENSE, "pdf")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width > height > 20  # left to right: wider than tall
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    tall = cell_file(DENSE, "png", True)
+    assert int.from_bytes(tall[20:24], "big") > int.from_bytes(tall[16:20], "big")
+
+
+def test_inline_svg_names_its_architecture_and_drops_the_xml_prolog():
+    markup = cell_svg(Arch.from_string(DENSE), vertical=True)
+    assert markup.startswith(f'<div class="ngae-cell" data-arch="{DENSE}"><svg ')
+    assert "<?xml" not in markup and "<!DOCTYPE" not in markup
+    assert markup.count("<svg") == 1 and markup.endswith("</svg>\n</div>")
+
+
+def test_bad_format_and_bad_architecture_are_user_errors():
+    with pytest.raises(UserInputError, match="choose one of svg, png, pdf"):
+        cell_file(DENSE, "gif")
+    with pytest.raises(ValueError, match="21"):
+        cell_file("1 2 3 4", "svg")
+    assert file_stem(DENSE) == "cell-" + DENSE.replace(" ", "-")

@@ -1,0 +1,38 @@
+"""``ngae draw "ARCH" --out cell.svg``: a cell drawn by Graphviz as SVG, PNG or PDF."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ngae.errors import UserInputError
+from ngae.files import atomic_write_bytes
+from ngae.space.arch import Arch
+from ngae.ui.cells import DRAW_FORMATS, cell_file
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``draw`` parser."""
+    p = sub.add_parser("draw", help="draw a cell with Graphviz (SVG, PNG or PDF)")
+    p.add_argument("arch", help="the architecture: its 21 integers, e.g. '0 1 0 2 0 0 ...'")
+    p.add_argument(
+        "--out", required=True, help="file to write; its suffix picks the format: .svg, .png, .pdf"
+    )
+    p.add_argument("--vertical", action="store_true", help="top to bottom instead of left to right")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the drawing; prints the file written."""
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in DRAW_FORMATS:
+        suffixes = ", ".join("." + f for f in DRAW_FORMATS)
+        raise UserInputError(f"--out {out.name}: the suffix must be one of {suffixes}")
+    if not out.parent.is_dir():
+        raise UserInputError(f"--out {out}: no folder {out.parent}")
+    arch = Arch.from_string(args.arch)
+    data = cell_file(arch.to_string(), fmt, args.vertical)
+    atomic_write_bytes(out, lambda f: f.write(data))
+    print(out)
+    return 0
