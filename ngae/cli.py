@@ -1,4 +1,4 @@
-"""Command-line entry point: ``python -m ngae params|train|evaluate|search|train-scratch``.
+"""Command-line entry point: ``ngae COMMAND`` (or ``python -m ngae COMMAND``), see COMMANDS.
 
 Each sub-command lives in :mod:`ngae.commands` and exposes ``register(subparsers)``, which adds
 its parser and sets ``func`` to a handler returning an exit code. Errors a user can cause become
@@ -11,10 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ngae.commands import evaluate, params, scratch, search, train
+from ngae.commands import convert, draw, evaluate, export, params, scratch, search, train
 from ngae.errors import USER_ERRORS
 
-COMMANDS = (params, train, evaluate, search, scratch)
+COMMANDS = (params, train, evaluate, search, scratch, draw, convert, export)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -42,11 +42,15 @@ ALLOWED_GLOBALS = frozenset(
 )
 
 
+class _Refused(pickle.UnpicklingError):
+    """The pickle names something outside :data:`ALLOWED_GLOBALS`."""
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         if (module, name) in ALLOWED_GLOBALS:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refused {module}.{name}")
+        raise _Refused(f"refused {module}.{name}")
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,14 @@ def load_dvae_pickle(path: str | Path) -> DvaePickle:
             obj = _RestrictedUnpickler(f).load()
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
-    except pickle.UnpicklingError as err:
+    except _Refused as err:
         raise DataError(
             f"{path}: not read: {err} (a D-VAE data pickle holds only igraph graphs, "
             "numbers and plain containers)"
         ) from None
-    except (EOFError, ValueError, TypeError, AttributeError, IndexError, ImportError) as err:
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as err:
+        raise DataError(f"{path}: not a readable pickle ({str(err)[:80]})") from None
+    except (IndexError, ImportError, MemoryError, RecursionError) as err:
         raise DataError(f"{path}: not a readable pickle ({err.__class__.__name__})") from None
     if not (isinstance(obj, tuple) and len(obj) == 3):
         raise DataError(f"{path}: expected (train_data, test_data, graph_args)")

@@ -80,13 +80,16 @@ def dag_to_igraph(types: np.ndarray, adj: np.ndarray) -> igraph.Graph:
 
 def canonical_key(types: np.ndarray, adj: np.ndarray) -> bytes:
     """A key shared by exactly the DAGs isomorphic to this one (vertex types must match)."""
-    types, adj = np.asarray(types, dtype=np.int64), np.asarray(adj).astype(bool)
-    perm = np.array(dag_to_igraph(types, adj).canonical_permutation(color=types.tolist()))
-    canon_types = np.empty_like(types)
-    canon_types[perm] = types
-    canon_adj = np.zeros_like(adj)
-    canon_adj[np.ix_(perm, perm)] = adj
-    return canon_types.astype(np.int8).tobytes() + np.packbits(canon_adj).tobytes()
+    types = np.asarray(types, dtype=np.int64)
+    g = dag_to_igraph(types, adj)
+    # permute_vertices and canonical_permutation agree on what a permutation means in every
+    # igraph version (the C library's meaning changed in 0.10): let igraph apply it.
+    canon = g.permute_vertices(g.canonical_permutation(color=types.tolist()))
+    canon_adj = np.zeros((len(types), len(types)), dtype=bool)
+    edges = np.array(canon.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    canon_adj[edges[:, 0], edges[:, 1]] = True
+    canon_types = np.array(canon.vs["type"], dtype=np.int8)
+    return canon_types.tobytes() + np.packbits(canon_adj).tobytes()
 
 
 def canonical_keys(types: np.ndarray, adj: np.ndarray) -> list[bytes]:

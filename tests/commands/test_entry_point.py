@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(sys.executable).with_name("ngae")
+COMMANDS = ("params", "train", "evaluate", "search", "train-scratch", "draw", "convert", "export")
 
 
 @pytest.mark.skipif(not SCRIPT.is_file(), reason="the project is not installed in this venv")
@@ -18,7 +19,7 @@ def test_installed_command_answers_from_any_folder(tmp_path):
         res = subprocess.run([*cmd, "--help"], cwd=tmp_path, capture_output=True, text=True)
         assert res.returncode == 0, res.stderr
         assert res.stdout.startswith(f"usage: {prog} ")
-        for command in ("params", "train", "evaluate", "search", "train-scratch"):
+        for command in COMMANDS:
             assert command in res.stdout
     res = subprocess.run(
         [str(SCRIPT), "params", "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"],

@@ -40,9 +40,7 @@ def test_one_node_per_vertex_and_one_edge_per_dag_edge(text):
 
 def test_layers_are_labelled_from_1_in_d_vae_colours_like_the_legend():
     root = ET.fromstring(cell_file(CELL, "svg"))
-    nodes = {
-        title(g): g for g in root.findall(".//s:g", SVG_NS) if g.get("class") == "node"
-    }
+    nodes = {title(g): g for g in root.findall(".//s:g", SVG_NS) if g.get("class") == "node"}
     badges = re.findall(r"background:(#[0-9A-F]{6});[^>]*>([^<]+)</span>", legend_html())
     assert [name for _, name in badges] == list(OP_NAMES)
     for layer, (colour, name) in enumerate(badges):
