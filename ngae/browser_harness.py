@@ -52,7 +52,7 @@ RANK_ISOLATED = """([name, avoid, count]) => {
       const d = (o[0] - p[0]) ** 2 + (o[1] - p[1]) ** 2;
       if (d > 0 && d < near) near = d;
     }
-    scored.push({x: p[0], y: p[1], custom: t.customdata[i], near: near});
+    scored.push({x: p[0], y: p[1], custom: Array.from(t.customdata[i]), near: near});
   });
   return scored.sort((a, b) => b.near - a.near).slice(0, count);
 }"""

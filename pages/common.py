@@ -36,7 +36,7 @@ from ngae.explorer import (
     open_explorer,
     resolve_checkpoint,
 )
-from ngae.ui.cells import DRAW_FORMATS, MIME_TYPES, cell_file, cell_svg, file_stem
+from ngae.ui.cells import DRAW_FORMATS, MIME_TYPES, cell_file, cell_svg, file_stem, legend_html
 
 # One thread for numpy's BLAS and torch in the server: the dashboard's work is small per request,
 # and a training job (one thread) or another session may hold the other core, where a second
@@ -255,7 +255,9 @@ def draw_cell(arch: str, place: str, vertical: bool = False) -> None:
             )
 
 
-def cell_card(info: CellInfo, note: str = "", side: bool = True, place: str = "cell") -> None:
+def cell_card(
+    info: CellInfo, note: str = "", side: bool = True, place: str = "cell", legend: bool = True
+) -> None:
     """A cell drawing with its figures: beside it (narrow panels) or below it (full width)."""
     shown = {
         "predicted accuracy": f"{info.pred_acc:.4f}",
@@ -274,6 +276,8 @@ def cell_card(info: CellInfo, note: str = "", side: bool = True, place: str = "c
         draw_cell(info.arch, place)
         for col, (label, value) in zip(st.columns(4), shown.items(), strict=True):
             col.metric(label, value)
+    if legend:
+        st.markdown(legend_html(), unsafe_allow_html=True)  # fixed op names and colours only
     st.code(info.arch, language=None)
     if note:
         st.caption(note)
@@ -288,7 +292,7 @@ def show_cell(dec: Decoded, title: str, side: bool = True) -> None:
     note = f"decoded in {dec.share:.0%} of samples ({dec.valid_share:.0%} valid)"
     if dec.reproduced is not None:
         note = f"reproduced the original: **{'yes' if dec.reproduced else 'no'}** · {note}"
-    cell_card(dec.cell, note, side)
+    cell_card(dec.cell, note, side, legend=False)  # the map page shows the legend once
 
 
 def neighbours_table(frame: Any, height: int = 250) -> None:

@@ -10,6 +10,7 @@ threads (browser sessions) at once.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,24 +52,32 @@ def decode_many(
 
 @torch.no_grad()
 def most_common_valid(
-    model: NGAE, z: Tensor, decodes: int, generator: torch.Generator | None = None
+    model: NGAE,
+    z: Tensor,
+    decodes: int,
+    generator: torch.Generator | None = None,
+    allowed: Callable[[Arch], bool] | None = None,
 ) -> list[tuple[Arch | None, float, float]]:
     """Decode each point of ``z`` ``(K, nz)`` ``decodes`` times stochastically.
 
     Returns per point ``(arch, share, valid_share)``: its most common strictly valid decoding
     (``None`` when no decoding was valid), that decoding's share and the share of valid
     decodings. Ties go to the decoding seen first (D-VAE meant the most common one but took
-    the first key of a dict: an ``argmax`` over ``dict.values()`` bug).
+    the first key of a dict: an ``argmax`` over ``dict.values()`` bug). With ``allowed``,
+    the most common valid decoding for which it is true (shares still over all decodes).
     """
     types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=generator)
     archs = to_archs(types, adj)
     out: list[tuple[Arch | None, float, float]] = []
     for i in range(len(z)):
         mine = [a for a in archs[i :: len(z)] if a is not None]
-        if not mine:
-            out.append((None, 0.0, 0.0))
+        counts = Counter(mine).most_common()
+        if allowed is not None:
+            counts = [(a, n) for a, n in counts if allowed(a)]
+        if not counts:
+            out.append((None, 0.0, len(mine) / decodes))
             continue
-        arch, n = Counter(mine).most_common(1)[0]
+        arch, n = counts[0]
         out.append((arch, n / decodes, len(mine) / decodes))
     return out
 

@@ -17,10 +17,12 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from ngae.errors import UserInputError
 from ngae.model.inference import LatentTable, decode_many, encode_mu
 from ngae.model.vae import NGAE
 from ngae.search.config import CONSTRAINT_WEIGHT, SearchConfig
-from ngae.space.complexity import normalise_complexity
+from ngae.space.arch import Arch
+from ngae.space.complexity import normalise_complexity, param_count
 from ngae.space.data import GraphData
 from ngae.space.dense_graphs import to_archs
 
@@ -32,7 +34,13 @@ def start_points(
     mu = torch.as_tensor(latents.mu, dtype=torch.float32)
     if cfg.strategy in ("optimal", "predicted"):
         score = data.acc if cfg.strategy == "optimal" else latents.pred_acc
-        order = np.argsort(-score, kind="stable")
+        allowed = np.flatnonzero(within_cap(data.params, cfg.max_params))
+        if len(allowed) == 0:
+            raise UserInputError(
+                f"no data-set architecture has at most {cfg.max_params:,.0f} parameters "
+                f"(the smallest has {data.params.min():,.0f}): raise the limit"
+            )
+        order = allowed[np.argsort(-score[allowed], kind="stable")]
         _, first = np.unique(-score[order], return_index=True)
         picks = order[np.sort(first)][: cfg.samples].tolist()  # best distinct scores
         return mu[picks].clone(), picks
@@ -79,19 +87,28 @@ def ascend(
     cfg: SearchConfig,
     bounds: tuple[torch.Tensor, ...],
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
+    start_archs: list[Arch | None] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, list[Arch | None]]:
     """Gradient ascent on the objective, differentiating with respect to the latent points only.
 
     The model's parameters are frozen (:func:`ngae.explorer.service.freeze`) and are never
     written; grad mode is switched on for this computation only, so callers under ``no_grad``
-    (and other threads) are unaffected. Returns the trajectory ``(steps + 1, S, nz)`` and the
-    end points ``(S, nz)``: the last point, or with ``project_every`` each sample's best
-    re-encoded architecture on the way.
+    (and other threads) are unaffected. Returns the trajectory ``(steps + 1, S, nz)``, the
+    end points ``(S, nz)`` -- the last point, or with ``project_every`` each sample's best
+    re-encoded architecture on the way -- and that best architecture per sample (``None``
+    where none was met). With ``max_params`` only architectures whose exact parameter count
+    is within the cap are candidates; ``start_archs`` (the data-set architectures the samples
+    start from, already within the cap) are candidates from the start.
     """
+    start_archs = start_archs if start_archs is not None else [None] * len(z0)
     z = z0.clone().requires_grad_(True)
     step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
     limit = _normalised_limit(model, cfg)
     best_z, best = z0.clone(), torch.full((len(z0),), -math.inf)
+    best_arch: list[Arch | None] = list(start_archs)
+    with torch.no_grad():  # a start at a data-set architecture under the cap is a candidate
+        known = torch.tensor([a is not None for a in start_archs], dtype=torch.bool)
+        best[known] = _objective(model, z0[known], cfg, limit)
     path = [z.detach().clone()]
     for step in range(cfg.steps):
         # Gradient with respect to z only: the shared model's parameters are never touched.
@@ -103,16 +120,31 @@ def ascend(
                 z.copy_(torch.maximum(torch.minimum(z, bounds[1]), bounds[0]))
             z.nan_to_num_(0.0)
             if cfg.project_every and (step + 1) % cfg.project_every == 0:
-                mu, ok = reencode_decodings(model, z)
-                score = torch.where(ok, _objective(model, mu, cfg, limit), -math.inf)
+                mu, archs = reencode_decodings(model, z)
+                ok = torch.tensor([a is not None for a in archs], dtype=torch.bool)
+                fits = ok & torch.as_tensor(within_cap(_params(archs), cfg.max_params))
+                score = torch.where(fits, _objective(model, mu, cfg, limit), -math.inf)
                 better = score > best
                 best_z[better], best[better] = mu[better], score[better]
+                for i in better.nonzero().flatten().tolist():
+                    best_arch[i] = archs[i]
                 z[ok] = mu[ok]
         path.append(z.detach().clone())
         if progress is not None:
             progress(step + 1, cfg.steps)
     end = torch.where(torch.isfinite(best)[:, None], best_z, path[-1])
-    return torch.stack(path), end
+    return torch.stack(path), end, best_arch
+
+
+def within_cap(params: np.ndarray, cap: float | None) -> np.ndarray:
+    """Which exact parameter counts are at most ``cap`` (all of them without a cap)."""
+    params = np.asarray(params, dtype=np.float64)
+    return np.ones(len(params), dtype=bool) if cap is None else params <= cap
+
+
+def _params(archs: list[Arch | None]) -> np.ndarray:
+    """Exact parameter counts; infinite where there is no architecture."""
+    return np.array([math.inf if a is None else param_count(a) for a in archs])
 
 
 def _normalised_limit(model: NGAE, cfg: SearchConfig) -> float | None:
@@ -135,11 +167,12 @@ def _objective(
 
 
 @torch.no_grad()
-def reencode_decodings(model: NGAE, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Greedy decodings of ``z`` encoded again: ``(mu, valid)``; ``mu = z`` where invalid."""
+def reencode_decodings(model: NGAE, z: torch.Tensor) -> tuple[torch.Tensor, list[Arch | None]]:
+    """Greedy decodings of ``z`` encoded again: ``(mu, archs)``; ``mu = z`` where invalid."""
     types, adj = decode_many(model, z.detach(), stochastic=False)
-    valid = torch.tensor([a is not None for a in to_archs(types, adj)])
+    archs = to_archs(types, adj)
+    valid = torch.tensor([a is not None for a in archs], dtype=torch.bool)
     mu = z.detach().clone()
     if valid.any():
         mu[valid] = encode_mu(model, types[valid], adj[valid].float())
-    return mu, valid
+    return mu, archs

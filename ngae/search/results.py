@@ -34,7 +34,13 @@ class FoundArch:
 
 @dataclass(frozen=True)
 class SearchSummary:
-    """Counts over a search's results."""
+    """Counts over a search's results.
+
+    ``beats_dataset_best`` compares with the best predicted data-set architecture within the
+    cap (``max_params``; ``dataset_under_cap`` of them). Of the ``samples``, ``none_found``
+    found no valid architecture (within the cap) and ``duplicates`` ended at one another
+    sample had found; ``note`` says so in words ('' when every sample gave a distinct one).
+    """
 
     samples: int
     distinct_valid: int
@@ -42,6 +48,11 @@ class SearchSummary:
     best_pred_acc: float
     beats_dataset_best: bool
     smaller_than_all_better: int
+    max_params: float | None = None
+    dataset_under_cap: int = 0
+    none_found: int = 0
+    duplicates: int = 0
+    note: str = ""
 
 
 @dataclass(frozen=True)

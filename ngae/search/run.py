@@ -17,10 +17,11 @@ import torch
 from ngae.errors import UserInputError
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
-from ngae.search.ascent import ascend, start_points
+from ngae.search.ascent import ascend, start_points, within_cap
 from ngae.search.config import SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
 from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
+from ngae.space.arch import Arch
 from ngae.space.complexity import param_count
 from ngae.space.data import GraphData
 
@@ -43,17 +44,46 @@ def run_search(
     z0, start_idx = start_points(cfg, data, latents, gen)
     mu = torch.as_tensor(latents.mu)
     radius = cfg.trust_radius * mu.std(0)
-    path, end = ascend(model, z0, cfg, (mu.mean(0) - radius, mu.mean(0) + radius), progress)
-    decoded = [(arch, share) for arch, share, _ in most_common_valid(model, end, cfg.decodes, gen)]
+    start_archs = [None if i is None else data.archs[i] for i in start_idx]
+    bounds = (mu.mean(0) - radius, mu.mean(0) + radius)
+    path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs)
+    decoded = _final_decodings(model, end, met, cfg, gen)
     latent_acc, latent_params = predict_latents(model, end)
     results = _describe_found(model, data, decoded, start_idx, path, latent_acc, latent_params)
+    under = within_cap(data.params, cfg.max_params)
     return SearchResults(
         results=results,
-        dataset_best_pred_acc=float(np.nanmax(latents.pred_acc)),
+        dataset_best_pred_acc=_best(latents.pred_acc[under]),
         config=asdict(cfg) | {"lr": cfg.learning_rate()},
-        summary=_summary(results, data, latents, cfg.samples),
+        summary=_summary(results, data, latents, cfg, decoded),
         seconds=time.perf_counter() - start,
     )
+
+
+def _best(values: np.ndarray) -> float:
+    """The largest value (NaN for none)."""
+    return float(np.nanmax(values)) if len(values) else float("nan")
+
+
+def _final_decodings(
+    model: NGAE, end: torch.Tensor, met: list, cfg: SearchConfig, gen: torch.Generator
+) -> list[tuple[Arch | None, float]]:
+    """Each end point's most common valid decoding within the cap, with its share.
+
+    Where no stochastic decoding fits the cap, the best architecture within the cap met on
+    the way (its greedy decoding during the ascent, or the data-set start) stands in, with the
+    share of the end point's decodings that gave it (often 0). ``None``: nothing within the
+    cap was found for that sample.
+    """
+    cap = cfg.max_params
+    fits = None if cap is None else (lambda a: param_count(a) <= cap)
+    found = most_common_valid(model, end, cfg.decodes, gen, allowed=fits)
+    out = []
+    for (arch, share, _), fallback in zip(found, met, strict=True):
+        if arch is None and cap is not None and fallback is not None:
+            arch, share = fallback, 0.0
+        out.append((arch, share))
+    return out
 
 
 def _describe_found(
@@ -107,21 +137,50 @@ def _describe_found(
 
 
 def _summary(
-    results: list[FoundArch], data: GraphData, latents: LatentTable, samples: int
+    results: list[FoundArch],
+    data: GraphData,
+    latents: LatentTable,
+    cfg: SearchConfig,
+    decoded: list[tuple[Arch | None, float]],
 ) -> SearchSummary:
-    """Counts over the results, against the data set's predicted accuracies."""
+    """Counts over the results, against the data set's predicted accuracies (within the cap)."""
     ref_acc, ref_params = latents.pred_acc, data.params
+    under = within_cap(ref_params, cfg.max_params)
     best = max((r.pred_acc for r in results), default=float("nan"))
+    none_found = sum(arch is None for arch, _ in decoded)
+    duplicates = cfg.samples - none_found - len(results)
     return SearchSummary(
-        samples=samples,
+        samples=cfg.samples,
         distinct_valid=len(results),
         novel=sum(r.novel for r in results),
         best_pred_acc=best,
-        beats_dataset_best=bool(results) and best > float(np.nanmax(ref_acc)),
+        beats_dataset_best=bool(results) and best > _best(ref_acc[under]),
         smaller_than_all_better=sum(
             smaller_than_all_better(r.pred_acc, r.params, ref_acc, ref_params) for r in results
         ),
+        max_params=cfg.max_params,
+        dataset_under_cap=int(under.sum()),
+        none_found=none_found,
+        duplicates=duplicates,
+        note=_note(cfg, len(results), none_found, duplicates),
     )
+
+
+def _note(cfg: SearchConfig, found: int, none_found: int, duplicates: int) -> str:
+    """Why fewer distinct architectures came back than samples were asked for ('' if none)."""
+    if found == cfg.samples:
+        return ""
+    why = []
+    if none_found:
+        what = (
+            "valid architecture"
+            if cfg.max_params is None
+            else (f"valid architecture with at most {cfg.max_params:,.0f} parameters")
+        )
+        why.append(f"{none_found} found no {what}")
+    if duplicates:
+        why.append(f"{duplicates} ended at an architecture another sample had found")
+    return f"{found} distinct of {cfg.samples} samples: " + "; ".join(why) + "."
 
 
 def pareto_points(data: GraphData, latents: LatentTable, results: list[FoundArch]) -> ParetoFront:

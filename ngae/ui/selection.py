@@ -22,7 +22,8 @@ def selected_points(event: Any, shown: np.ndarray) -> list[tuple[str, Any]]:
     """What a map selection picked: ``("data", index)`` and ``("probe", (x, y))`` items.
 
     Reads Streamlit's selection state with item access (a plain dict in AppTest). Points carry
-    their ``customdata``; without it ``point_indices`` are taken as rows of the data trace.
+    their ``customdata`` (a list, or an index-keyed dict for a row of a typed array); without
+    it ``point_indices`` are taken as rows of the data trace.
     """
     try:
         selection = event["selection"]
@@ -32,6 +33,8 @@ def selected_points(event: Any, shown: np.ndarray) -> list[tuple[str, Any]]:
     picked: list[tuple[str, Any]] = []
     for p in points:
         custom = p.get("customdata")
+        if isinstance(custom, dict):  # a row of a typed (base64-encoded) array: {"0": ...}
+            custom = [custom[str(k)] for k in range(len(custom)) if str(k) in custom]
         if isinstance(custom, list | tuple) and custom:
             if custom[0] == -1 and len(custom) >= 3:
                 picked.append(("probe", (float(custom[1]), float(custom[2]))))

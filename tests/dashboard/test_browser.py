@@ -41,11 +41,13 @@ TIMINGS: dict[str, float] = {}
 PLOT = ".stPlotlyChart .js-plotly-plot"
 NODE = ".ngae-cell svg g.node"  # a vertex of a cell Graphviz drew on the server
 CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (its output vertex)
-# The first drawn cell's vertex labels and the first architecture string shown on the page.
+# The first drawn cell's vertex labels and edge paths, and the first architecture string shown.
 FIRST_CELL = """() => {
   const svg = document.querySelector('.ngae-cell svg, [data-testid="stGraphVizChart"] svg');
   const code = document.querySelector('[data-testid="stCode"] code');
   return {labels: svg ? Array.from(svg.querySelectorAll('g.node text'), t => t.textContent) : [],
+          paths: svg ? Array.from(svg.querySelectorAll('g.edge path'), p => p.getAttribute('d'))
+            .join('|') : '',
           arch: code ? code.textContent.trim() : null};
 }"""
 OPS = ("conv3x3", "sep-conv3x3", "conv5x5", "sep-conv5x5", "avg-pool3x3", "max-pool3x3")
@@ -179,17 +181,25 @@ def cell_labels(arch: str) -> list[str]:
     return sorted(["input", "output", *(f"{k + 1}: {OPS[op]}" for k, op in enumerate(ops))])
 
 
-def wait_cell_drawn(page, start, before=None, timeout=15.0):
-    """Seconds from ``start`` until the first cell on the page is drawn with the architecture
-    the page names beside it (a different one than ``before``); returns (seconds, arch)."""
-    deadline = time.time() + timeout
+def wait_cell_drawn(page, start, before=None, timeout=15.0, settle=0.25):
+    """Seconds from ``start`` until the first cell on the page is drawn, and settled, with the
+    architecture the page names beside it (not ``before``); returns (seconds, arch).
+
+    Settled: its labels and edge paths then stay as they are for ``settle`` seconds (a drawing
+    being morphed into place changes its paths every frame); the time is when that began.
+    """
+    deadline, since, state, seen = time.time() + timeout, None, None, None
     while time.time() < deadline:
-        shown = page.evaluate(FIRST_CELL)
-        arch = shown["arch"]
-        if arch and arch != before and sorted(shown["labels"]) == cell_labels(arch):
-            return time.perf_counter() - start, arch
+        now, seen = time.perf_counter(), page.evaluate(FIRST_CELL)
+        arch = seen["arch"]
+        drawn = arch and arch != before and sorted(seen["labels"]) == cell_labels(arch)
+        current = (arch, seen["paths"]) if drawn else None
+        if current != state:
+            since, state = now, current
+        elif state is not None and now - since >= settle:
+            return since - start, arch
         page.wait_for_timeout(20)
-    raise AssertionError(f"no drawn cell after {timeout} s: {shown}")
+    raise AssertionError(f"no settled cell after {timeout} s: {seen}")
 
 
 def wait_until(fn, timeout=30.0, step=0.05):

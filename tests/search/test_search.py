@@ -77,7 +77,7 @@ def test_ascent_increases_objective(explorer):
     )
     gen = torch.Generator().manual_seed(0)
     z0, _ = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
-    path, end = search_mod.ascend(model, z0, cfg, (None, None))
+    path, end, _ = search_mod.ascend(model, z0, cfg, (None, None))
     assert torch.equal(end, path[-1])  # plain ascent ends where it stops
     with torch.no_grad():
         before = [model.predict(p) for p in (path[0], path[-1])]
@@ -181,16 +181,18 @@ def test_projection_ends_at_a_projected_point(explorer, monkeypatch):
     calls = []
     real = search_mod.reencode_decodings
 
+    stand_in = Arch.from_string("1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1")
+
     def spy(model_, z):
-        mu, valid = real(model_, z)
-        valid = torch.ones_like(valid)  # count every decoding as valid: all rows get projected
+        mu, archs = real(model_, z)
+        archs = [a or stand_in for a in archs]  # every decoding valid: all rows get projected
         calls.append(mu.clone())
-        return mu, valid
+        return mu, archs
 
     monkeypatch.setattr(search_mod, "reencode_decodings", spy)
     gen = torch.Generator().manual_seed(0)
     z0, _ = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
-    path, end = search_mod.ascend(model, z0, cfg, (None, None))
+    path, end, _ = search_mod.ascend(model, z0, cfg, (None, None))
     assert len(calls) == 4
     for k, mu in enumerate(calls):  # the path jumps to each projection
         torch.testing.assert_close(path[(k + 1) * cfg.project_every], mu)
