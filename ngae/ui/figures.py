@@ -65,7 +65,7 @@ def map_figure(
             },
             customdata=custom,
             selected={"marker": {"size": 14, "color": "#E45756"}},
-            unselected={"marker": {"opacity": 0.45}},
+            unselected={"marker": {"opacity": 1.0}},  # a click keeps the map's colours
             text=sub.arch.to_numpy(dtype=object),
             hovertemplate=(
                 "#%{customdata[0]}: %{text}<br>pred acc %{customdata[1]:.4f} · "

@@ -111,3 +111,30 @@ def test_batch_keys_drop_padding_and_count_isomorphic_dags_once():
     assert keys[0] == keys[1] == canonical_key(types, adj)
     assert keys[2] != keys[0]
     assert len(set(keys)) == 2
+
+
+def test_the_general_format_counts_isomorphic_dags_once(tmp_path):
+    """In a .jsonl data set, permuted copies are one graph for uniqueness and novelty."""
+    import json
+
+    from ngae.space.data import read_jsonl_file
+    from ngae.training.evaluation import dag_keys_for
+
+    rng = np.random.default_rng(2)
+    lines, distinct = [], 12
+    for _ in range(distinct):
+        types, adj = random_dag(rng, 7)
+        adj[0, 1:], adj[:-1, -1] = 1, 1  # input feeds all, all feed the output: they stay put
+        for _ in range(3):
+            order = topological_relabelling(rng, adj)
+            t2, a2 = types[order], adj[np.ix_(order, order)]
+            edges = [[int(u), int(v)] for u, v in zip(*np.nonzero(a2), strict=True)]
+            lines.append(json.dumps({"types": t2.tolist(), "edges": edges, "acc": 0.5}))
+    path = tmp_path / "dags.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    data = read_jsonl_file(path)
+    keys = dag_keys_for(data)(data.types, data.adj)
+    assert len(set(keys)) == distinct  # 36 graphs, 12 up to isomorphism
+    assert len(set(data.strings)) > distinct  # the plain strings tell the copies apart
+    enas = load_dataset()
+    assert dag_keys_for(enas) is not canonical_keys  # ENAS keeps its dense keys
