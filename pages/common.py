@@ -12,8 +12,11 @@ that run looks like any other.
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial, wraps
@@ -70,10 +73,42 @@ def page(title: str, body: Callable[[], None]) -> None:
     st.sidebar.title("NGAE Explorer")
     for path, label, icon, _ in NAV:
         st.sidebar.page_link(path, label=label, icon=icon)
+    remembered()  # the URL's session token, on every page
     with guard("the checkpoint picker"):
         checkpoint_picker()
     with guard(title):
         body()
+
+
+# ----- what a browser session keeps -----------------------------------------------------------
+TOKEN, MEMORY_SESSIONS = "s", 200
+
+
+@st.cache_resource
+def _memory() -> OrderedDict[str, dict[str, Any]]:
+    """Each browser session's kept results, by the token in its URL (this server's memory)."""
+    return OrderedDict()
+
+
+def remembered() -> dict[str, Any]:
+    """This browser session's memory, kept across page changes and reloads (not restarts).
+
+    The URL carries a random token (``?s=...``), so a reload finds the session's memory again;
+    the most recent :data:`MEMORY_SESSIONS` sessions are kept.
+    """
+    state = st.session_state
+    given = st.query_params.get(TOKEN, "")
+    token = state.get("_token") or (given if re.fullmatch(r"[0-9a-f]{16}", given) else None)
+    token = token or secrets.token_hex(8)
+    state["_token"] = token
+    if given != token:
+        st.query_params[TOKEN] = token
+    memory = _memory()
+    memory.setdefault(token, {})
+    memory.move_to_end(token)
+    while len(memory) > MEMORY_SESSIONS:
+        memory.popitem(last=False)
+    return memory[token]
 
 
 # ----- errors ---------------------------------------------------------------------------------

@@ -12,14 +12,15 @@ from ngae.explorer import (
     UserInputError,
 )
 from ngae.ui.figures import cloud_figure, trajectory_figure
-from ngae.ui.forms import parse_optional_float
-from ngae.ui.tables import results_frame, results_json
+from ngae.ui.forms import parse_number
+from ngae.ui.tables import results_csv, results_frame, results_json, search_settings
 from pages import common
 
 D = SEARCH_DEFAULTS
 LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 
 TASK, RESULT, COUNT = "search_task", "search_result", "search_count"
+ARCH_REQUEST = "arch_request"  # read by the Architecture page
 NUM = st.column_config.NumberColumn
 COLUMNS = {
     "arch": st.column_config.TextColumn(width=300),
@@ -60,13 +61,16 @@ def read_form():
         lam = c[1].text_input(
             "λ (complexity weight)",
             f"{D.lambda_cmplx:g}",
-            help="objective: predicted accuracy − λ · predicted complexity",
+            help="objective: predicted accuracy − λ · predicted complexity (the complexity "
+            "head's output: log-parameters scaled to 0..1 over the data set)",
         )
         max_params = c[2].text_input(
             "Max params",
             "",
-            placeholder="no limit",
-            help="a constraint on the predicted parameter count",
+            placeholder="no limit (e.g. 1.5M)",
+            help="every architecture returned has at most this many exact parameters: "
+            "searches start from the best data-set architectures within it and keep only "
+            "architectures within it (1500000, 1,500,000, 1.5M and 1500k all work)",
         )
         decodes = c[3].number_input("Decodes per end point", 1, 1000, D.decodes, step=10)
         project = st.number_input(
@@ -80,15 +84,15 @@ def read_form():
         if not st.form_submit_button("Run search", type="primary"):
             return None
     try:
-        lam_value = parse_optional_float(lam, "λ")
+        lam_value = parse_number(lam, "λ (complexity weight)")
         return SearchConfig(
             optimizer=optimizer,
             strategy=strategy,
             samples=int(samples),
             steps=int(steps),
-            lr=parse_optional_float(lr, "learning rate"),
+            lr=parse_number(lr, "Learning rate"),
             lambda_cmplx=D.lambda_cmplx if lam_value is None else lam_value,
-            max_params=parse_optional_float(max_params, "max params"),
+            max_params=parse_number(max_params, "Max params"),
             decodes=int(decodes),
             project_every=int(project),
         ).validate()
@@ -109,46 +113,86 @@ def poll(task):
         if step < total or not total
         else "Decoding the end points"
     )
-    st.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap.elapsed)}")
+    bar, stop = st.columns([6, 1], vertical_alignment="bottom")
+    bar.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap.elapsed)}")
+    if stop.button("Cancel", key="search_cancel"):
+        task.cancel()
+        st.toast("Cancelling the search…")
 
 
 def collect(key):
-    """Move a finished task's result (or error) into session state."""
+    """Move a finished task's result (or error) into session state and the session's memory."""
     job = st.session_state.get(TASK)
     if not job or not job["task"].snapshot().done:
         return job
     st.session_state.pop(TASK)
     snap = job["task"].snapshot()
-    if snap.error:
+    if snap.cancelled:
+        st.warning(f"Search {job['n']} was cancelled; nothing was kept from it.")
+    elif snap.error:
         st.error(f"The search stopped: {snap.error}")
     else:
-        st.session_state[RESULT] = {"key": job["key"], "result": snap.result, "n": job["n"]}
+        done = {"key": job["key"], "result": snap.result, "n": job["n"]}
+        st.session_state[RESULT] = common.remembered()[RESULT] = done
     return None
 
 
-def show_selected(ex, found):
+def last_result(key):
+    """The last finished search of this browser session on this checkpoint, or ``None``."""
+    done = st.session_state.get(RESULT) or common.remembered().get(RESULT)
+    return done if done and done["key"] == key else None
+
+
+def selected_row(found):
     event = st.session_state.get("search_table")
     rows = (event or {}).get("selection", {}).get("rows", []) if event else []
-    if not rows or rows[0] >= len(found):
-        st.caption("Select a row to draw its cell.")
+    return rows[0] if rows and rows[0] < len(found) else None
+
+
+def show_selected(ex, found, row):
+    if row is None:
+        st.caption("Select a row to draw its cell and mark it in both charts.")
         return
-    st.markdown(f"**Found architecture {rows[0]}**")
-    common.cell_card(ex.describe(found[rows[0]].arch), side=False)
+    st.markdown(f"**Result {row}** (marked in both charts below)")
+    if st.button("Open on the Architecture page", key="search_open_arch"):
+        st.session_state[ARCH_REQUEST] = found[row].arch
+        st.switch_page("pages/architecture.py")
+    common.cell_card(ex.describe(found[row].arch), side=False, place="search")
 
 
 def show_result(ex, key, result, n):
     res, summary = result.results, result.summary
     st.subheader(f"Results of search {n}", help="searches are numbered per browser tab")
+    settings = search_settings(result.config)
+    st.caption("Settings: " + " · ".join(f"{k} {v}" for k, v in settings.items()))
+    capped = summary.max_params is not None
     c = st.columns(5)
     c[0].metric("distinct valid", f"{summary.distinct_valid} / {summary.samples}")
     c[1].metric("novel", summary.novel)
+    gain = summary.best_pred_acc - result.dataset_best_pred_acc
     c[2].metric(
         "best predicted accuracy",
         f"{summary.best_pred_acc:.4f}",
-        delta=f"{summary.best_pred_acc - result.dataset_best_pred_acc:+.4f} vs data set best",
+        delta=None
+        if gain != gain
+        else f"{gain:+.4f} vs data set best" + (" within cap" if capped else ""),
+        delta_color="normal" if abs(gain) >= 5e-5 else "off",
     )
-    c[3].metric("smaller than all better", summary.smaller_than_all_better)
+    c[3].metric(
+        "smaller than all better",
+        summary.smaller_than_all_better,
+        help="found architectures with fewer exact parameters than every data-set "
+        "architecture predicted at least as accurate",
+    )
     c[4].metric("time", common.elapsed(result.seconds))
+    if capped:
+        st.caption(
+            f"Every result has at most {summary.max_params:,.0f} exact parameters; "
+            f"{summary.dataset_under_cap:,} data-set architectures are within the cap, the "
+            f"best of them predicted at {result.dataset_best_pred_acc:.4f}."
+        )
+    if summary.note:
+        st.info(summary.note)
     if not res:
         st.warning(
             "No end point decoded to a valid architecture: try more decodes, fewer "
@@ -165,25 +209,28 @@ def show_result(ex, key, result, n):
         column_config=COLUMNS,
     )
     d = st.columns([1, 1, 4])
-    d[0].download_button(
-        "Download CSV", table.to_csv(index=False), "search_results.csv", "text/csv"
-    )
+    d[0].download_button("Download CSV", results_csv(result), f"search_{n}_results.csv", "text/csv")
     d[1].download_button(
-        "Download JSON", results_json(result), "search_results.json", "application/json"
+        "Download JSON", results_json(result), f"search_{n}_results.json", "application/json"
     )
-    show_selected(ex, res)
+    row = selected_row(res)
+    show_selected(ex, res, row)
     tab = common.table(*key)
     left, right = st.columns(2)
     with left:
         st.markdown("**Trajectories on the PCA map** (circle: start, star: end)")
         paths = [ex.place(np.array(r.trajectory), "pca") for r in res]
         st.plotly_chart(
-            trajectory_figure(common.projection(*key, "pca"), tab.pred_acc.to_numpy(), paths),
+            trajectory_figure(
+                common.projection(*key, "pca"), tab.pred_acc.to_numpy(), paths, highlight=row
+            ),
             key="search_traj",
         )
     with right:
         st.markdown("**Predicted accuracy against params** (orange: Pareto front, stars: found)")
-        st.plotly_chart(cloud_figure(tab, ex.pareto(result), res), key="search_pareto")
+        st.plotly_chart(
+            cloud_figure(tab, ex.pareto(result), res, highlight=row), key="search_pareto"
+        )
 
 
 def main():
@@ -203,13 +250,14 @@ def main():
             st.error("A search is already running in this tab: wait for it to finish.")
         else:
             task = BackgroundTask(lambda progress: ex.search(cfg, progress)).start()
-            n = st.session_state[COUNT] = st.session_state.get(COUNT, 0) + 1
+            memory = common.remembered()
+            n = st.session_state[COUNT] = memory[COUNT] = memory.get(COUNT, 0) + 1
             job = st.session_state[TASK] = {"task": task, "key": key, "n": n}
     if job is not None:
         poll(job["task"])
         return
-    done = st.session_state.get(RESULT)
-    if done and done["key"] == key:
+    done = last_result(key)
+    if done:
         show_result(ex, key, done["result"], done["n"])
 
 

@@ -14,7 +14,7 @@ from ngae.explorer import (
     resolve_checkpoint,
 )
 from ngae.ui.figures import history_figure
-from ngae.ui.forms import parse_optional_float
+from ngae.ui.forms import parse_number
 from ngae.ui.tables import jobs_frame
 from pages import common
 
@@ -58,7 +58,7 @@ def read_form(base):
         if not st.form_submit_button("Start training", type="primary"):
             return None
     try:
-        rate = parse_optional_float(lr, "learning rate")
+        rate = parse_number(lr, "learning rate")
         if rate is None:
             raise UserInputError("give a learning rate, e.g. 1e-4")
         return TrainRequest(

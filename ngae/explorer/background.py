@@ -16,6 +16,10 @@ from typing import Any
 from ngae.errors import USER_ERRORS
 
 
+class TaskCancelled(Exception):
+    """Raised inside a task's ``progress`` callback once :meth:`BackgroundTask.cancel` ran."""
+
+
 @dataclass(frozen=True)
 class TaskSnapshot:
     """A consistent view of a task: progress, elapsed seconds and the outcome once done."""
@@ -26,6 +30,7 @@ class TaskSnapshot:
     elapsed: float
     result: Any
     error: str | None
+    cancelled: bool = False
 
 
 class BackgroundTask:
@@ -33,7 +38,8 @@ class BackgroundTask:
 
     ``fn(progress)`` gets a ``progress(step, total)`` callback. User errors become a one-line
     message; anything else a message naming the exception (the traceback is kept in
-    :attr:`details` for logs, never shown).
+    :attr:`details` for logs, never shown). :meth:`cancel` makes the next ``progress`` call
+    raise :class:`TaskCancelled`: the task ends with no result and ``cancelled`` set.
     """
 
     def __init__(self, fn: Callable[[Callable[[int, int], None]], Any]) -> None:
@@ -43,6 +49,8 @@ class BackgroundTask:
         self.result: Any = None
         self.error: str | None = None
         self.details = ""
+        self._cancel = threading.Event()
+        self.cancelled = False
         self._thread = threading.Thread(target=self._run, daemon=True, name="ngae-ui-task")
 
     def start(self) -> BackgroundTask:
@@ -51,13 +59,22 @@ class BackgroundTask:
         return self
 
     def progress(self, step: int, total: int) -> None:
-        """The callback handed to ``fn``."""
+        """The callback handed to ``fn``; raises :class:`TaskCancelled` after :meth:`cancel`."""
         with self._lock:
             self.step, self.total = int(step), int(total)
+        if self._cancel.is_set():
+            raise TaskCancelled
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next progress report."""
+        self._cancel.set()
 
     def _run(self) -> None:
+        cancelled = False
         try:
             result, error = self._fn(self.progress), None
+        except TaskCancelled:
+            result, error, cancelled = None, None, True
         except USER_ERRORS as err:
             result, error = None, str(err)
         except Exception as err:  # reported on the page as a message, never raised there
@@ -65,6 +82,7 @@ class BackgroundTask:
             self.details = traceback.format_exc()
         with self._lock:
             self.result, self.error, self.finished = result, error, time.time()
+            self.cancelled = cancelled
 
     def snapshot(self) -> TaskSnapshot:
         """Progress and outcome, read under the task's lock."""
@@ -77,4 +95,5 @@ class BackgroundTask:
                 elapsed=end - self.started,
                 result=self.result,
                 error=self.error,
+                cancelled=self.cancelled,
             )

@@ -129,10 +129,14 @@ def add_marks(
     line: bool = False,
     labels: list[str] | None = None,
 ) -> go.Figure:
-    """Overlay marks (a decoded position, a path) that do not take part in selections."""
+    """Overlay marks (a decoded position, a path) that do not take part in selections.
+
+    WebGL like the cloud, and added after it: WebGL traces are drawn above every SVG trace
+    whatever their order, so an SVG mark would sit under 20,000 points.
+    """
     xy = np.atleast_2d(np.asarray(xy, float))
     fig.add_trace(
-        go.Scatter(
+        go.Scattergl(
             x=xy[:, 0],
             y=xy[:, 1],
             name=name,
@@ -219,9 +223,17 @@ def prediction_figure(
 
 
 def cloud_figure(
-    table: pd.DataFrame, pareto: ParetoFront, results: list[FoundArch], height: int = 460
+    table: pd.DataFrame,
+    pareto: ParetoFront,
+    results: list[FoundArch],
+    height: int = 460,
+    highlight: int | None = None,
 ) -> go.Figure:
-    """Predicted accuracy against exact params: data set, found architectures, Pareto front."""
+    """Predicted accuracy against exact params: data set, found architectures, Pareto front.
+
+    Everything over the cloud is WebGL too (see :func:`add_marks`); ``highlight`` (a row of
+    ``results``) is ringed in black.
+    """
     fig = go.Figure(
         go.Scattergl(
             x=table.params,
@@ -236,7 +248,7 @@ def cloud_figure(
     front = pd.DataFrame(asdict(pareto)).sort_values("params") if pareto.arch else None
     if front is not None:
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=front.params,
                 y=front.pred_acc,
                 name="Pareto front",
@@ -251,7 +263,7 @@ def cloud_figure(
             {k: [getattr(r, k) for r in results] for k in ("params", "pred_acc", "arch")}
         )
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=found.params,
                 y=found.pred_acc,
                 name="found",
@@ -266,6 +278,23 @@ def cloud_figure(
                 hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra>found</extra>",
             )
         )
+        if highlight is not None and 0 <= highlight < len(found):
+            row = found.iloc[highlight]
+            fig.add_trace(
+                go.Scattergl(
+                    x=[row.params],
+                    y=[row.pred_acc],
+                    name="selected",
+                    mode="markers",
+                    marker={
+                        "symbol": "star",
+                        "size": 24,
+                        "color": "#E45756",
+                        "line": {"width": 3, "color": "black"},
+                    },
+                    hoverinfo="skip",
+                )
+            )
     fig.update_layout(
         height=height,
         xaxis={"title": "exact params", "type": "log"},
@@ -277,9 +306,17 @@ def cloud_figure(
 
 
 def trajectory_figure(
-    xy: np.ndarray, colour: np.ndarray, paths: list[np.ndarray], height: int = 520
+    xy: np.ndarray,
+    colour: np.ndarray,
+    paths: list[np.ndarray],
+    height: int = 520,
+    highlight: int | None = None,
 ) -> go.Figure:
-    """Search trajectories (start circle, end star) over the PCA map of the data set."""
+    """Search trajectories (start circle, end star) over the PCA map of the data set.
+
+    WebGL above the cloud (see :func:`add_marks`); the ``highlight`` path is drawn thick and
+    last, the others thinner.
+    """
     fig = go.Figure(
         go.Scattergl(
             x=xy[:, 0],
@@ -290,23 +327,33 @@ def trajectory_figure(
             marker={"size": 3, "color": colour, "colorscale": "Viridis", "opacity": 0.35},
         )
     )
-    for k, path in enumerate(paths):
+    order = [k for k in range(len(paths)) if k != highlight]
+    order += [highlight] if highlight is not None and 0 <= highlight < len(paths) else []
+    for k in order:
+        path, chosen = paths[k], k == highlight
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=path[:, 0],
                 y=path[:, 1],
                 mode="lines",
-                name=f"sample {k}",
-                line={"width": 2},
+                name="selected" if chosen else f"result {k}",
+                line={"width": 5 if chosen else 1.5, "color": "black" if chosen else None},
+                opacity=1.0 if chosen or highlight is None else 0.5,
                 hoverinfo="name",
             )
         )
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=path[[0, -1], 0],
                 y=path[[0, -1], 1],
                 mode="markers",
-                marker={"symbol": ["circle", "star"], "size": [7, 13], "color": "#E45756"},
+                name="ends",
+                marker={
+                    "symbol": ["circle", "star"],
+                    "size": [9, 20] if chosen else [7, 13],
+                    "color": "#E45756",
+                    "line": {"width": 2 if chosen else 0, "color": "black"},
+                },
                 hoverinfo="skip",
                 showlegend=False,
             )

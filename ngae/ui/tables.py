@@ -84,6 +84,43 @@ def results_frame(result: SearchResults) -> pd.DataFrame:
     return df[[c for c in cols if c in df]] if len(df) else pd.DataFrame(columns=cols)
 
 
+SETTING_LABELS = {
+    "strategy": "start from",
+    "optimizer": "optimizer",
+    "lr": "learning rate",
+    "samples": "samples",
+    "steps": "steps",
+    "lambda_cmplx": "λ",
+    "max_params": "max params",
+    "decodes": "decodes per end point",
+    "project_every": "project every K steps",
+    "trust_radius": "trust radius",
+    "seed": "seed",
+}
+
+
+def search_settings(config: dict[str, Any]) -> dict[str, str]:
+    """A search's settings as page labels -> values written for people."""
+    out = {}
+    for key, label in SETTING_LABELS.items():
+        value = config.get(key)
+        if key == "max_params":
+            out[label] = "no limit" if value is None else f"{value:,.0f}"
+        elif isinstance(value, float):
+            out[label] = f"{value:g}"
+        else:
+            out[label] = str(value)
+    return out
+
+
+def results_csv(result: SearchResults) -> str:
+    """The results table as CSV with the search's settings in ``setting: ...`` columns."""
+    table = results_frame(result)
+    for label, value in search_settings(result.config).items():
+        table[f"setting: {label}"] = value
+    return table.to_csv(index=False)
+
+
 def results_json(result: SearchResults) -> str:
     """The whole search result as JSON (NaN written as null)."""
 

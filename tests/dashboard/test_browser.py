@@ -263,6 +263,57 @@ def test_search_runs_and_shows_results(page, server):
     screenshot(page, "search")
 
 
+def test_capped_search_keeps_its_context(page, server):
+    """Issue 16 §1-2: a capped search's results are all within the cap (read from its CSV,
+    which carries the settings); a result row is marked in both charts and opens on the
+    Architecture page; the results survive a page change and a reload."""
+    import csv
+    import io
+
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/search")
+    idle(page)
+    page.get_by_label("Max params", exact=True).fill("3M")  # the way people write it
+    page.get_by_role("button", name="Run search").click()
+    heading = page.get_by_role("heading", name=re.compile(r"Results of search \d+"))
+    expect(heading).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Every result has at most 3,000,000 exact parameters")).to_be_visible()
+    expect(page.get_by_text("Settings: start from predicted", exact=False)).to_be_visible()
+    idle(page)
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text())))
+    assert rows and all(int(r["params"]) <= 3_000_000 for r in rows)
+    assert {r["setting: max params"] for r in rows} == {"3,000,000"}
+    # Select the first result row (the grid is a canvas: click its row-marker cell).
+    grid = page.locator("[data-testid='stDataFrame']").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    expect(page.get_by_text("Result 0 (marked in both charts below)")).to_be_visible(timeout=15_000)
+    idle(page)
+    page.wait_for_function(PLOT_READY, arg=1, timeout=30_000)
+    names = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.stPlotlyChart .js-plotly-plot'),"
+        " g => g._fullData.map(d => d.name))"
+    )
+    assert len(names) == 2 and all("selected" in chart for chart in names)  # both charts
+    arch = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+    page.get_by_role("button", name="Open on the Architecture page").click()
+    page.wait_for_url(re.compile(r"/architecture"), timeout=15_000)
+    box = page.get_by_label("Architecture string", exact=True)
+    expect(box).to_have_value(arch, timeout=15_000)
+    # Back on the Search page, then a reload: the last results are still there.
+    for step in ("page change", "reload"):
+        if step == "reload":
+            page.reload()
+        else:
+            page.locator("[data-testid='stSidebar']").get_by_role("link", name="Search").click()
+        expect(heading).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Every result has at most 3,000,000")).to_be_visible()
+    no_errors(page)
+
+
 def test_model_and_architecture_pages(page, server):
     from playwright.sync_api import expect
 

@@ -26,3 +26,31 @@ def test_background_task_reports_progress_result_and_errors():
     assert fail.snapshot().error == "steps must be an integer" and fail.details == ""
     assert crash.snapshot().error == "the task failed (KeyError: 'x')"
     assert "Traceback" in crash.details and crash.snapshot().result is None
+
+
+def test_a_cancelled_task_stops_at_its_next_progress_report():
+    import threading
+
+    reached, release = threading.Event(), threading.Event()
+    steps = []
+
+    def work(progress):
+        for step in range(1, 100):
+            steps.append(step)
+            progress(step, 99)
+            if step == 3:
+                reached.set()
+                release.wait(5)
+        return "finished"
+
+    task = BackgroundTask(work).start()
+    assert reached.wait(5)
+    task.cancel()
+    release.set()
+    task._thread.join(5)
+    snap = task.snapshot()
+    assert snap.done and snap.cancelled and snap.result is None and snap.error is None
+    assert steps == [1, 2, 3, 4]  # the report after the cancel raised
+    done = BackgroundTask(lambda progress: "ok").start()
+    done._thread.join(5)
+    assert not done.snapshot().cancelled

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from ngae.explorer import (
 )
 from ngae.ui import figures
 from ngae.ui.figures import cloud_figure, history_figure
-from ngae.ui.forms import parse_optional_float
+from ngae.ui.forms import count, parse_number
 from ngae.ui.tables import (
     RESULT_COLUMNS,
     eval_settings,
@@ -45,12 +44,38 @@ def result(*items: FoundArch) -> SearchResults:
     return SearchResults(list(items), 0.74, {"samples": 2, "lr": 0.01}, summary, 1.5)
 
 
-def test_parse_optional_float():
-    assert parse_optional_float("  ", "lr") is None
-    assert parse_optional_float(" 1_000.5 ", "lr") == 1000.5
-    assert math.isnan(parse_optional_float("nan", "lr"))  # SearchConfig.validate rejects it
-    with pytest.raises(UserInputError, match="lr must be a number"):
-        parse_optional_float("fast", "lr")
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3000000", 3e6),
+        ("3,000,000", 3e6),
+        ("3 000 000", 3e6),
+        ("3_000_000", 3e6),
+        ("3e6", 3e6),
+        ("3M", 3e6),
+        ("1.5 M", 1.5e6),
+        ("250k", 2.5e5),
+        (" 1_000.5 ", 1000.5),
+        ("0.01", 0.01),
+        ("2G", 2e9),
+        ("-1", -1.0),
+    ],
+)
+def test_numbers_are_read_the_ways_people_write_them(text, value):
+    assert parse_number(text, "Max params") == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["fast", "nan", "1,00", "3MM", "1e999", "1.2.3"])
+def test_what_is_not_a_number_is_named_by_its_label(text):
+    with pytest.raises(UserInputError, match="^Max params: "):
+        parse_number(text, "Max params")
+    assert parse_number("  ", "Max params") is None
+
+
+def test_counts_for_people():
+    assert count(908448) == "908,448"
+    assert count(11787936) == "11.79 M" and count(1_500_000) == "1.5 M" and count(3e6) == "3 M"
+    assert count(float("nan")) == "-"
 
 
 def test_results_table_and_json_export():
