@@ -74,10 +74,13 @@ def page(title: str, body: Callable[[], None]) -> None:
     for path, label, icon, _ in NAV:
         st.sidebar.page_link(path, label=label, icon=icon)
     remembered()  # the URL's session token, on every page
+    keep_page_state()
     with guard("the checkpoint picker"):
         checkpoint_picker()
+    forget_on_checkpoint_switch()
     with guard(title):
         body()
+    mirror_page_state()
 
 
 # ----- what a browser session keeps -----------------------------------------------------------
@@ -109,6 +112,47 @@ def remembered() -> dict[str, Any]:
     while len(memory) > MEMORY_SESSIONS:
         memory.popitem(last=False)
     return memory[token]
+
+
+# Widget state a user expects back after visiting another page (Streamlit drops the state of
+# widgets a run does not draw; writing it back on every page keeps it).
+KEPT_PREFIXES = ("map_kind", "map_colour", "map_split", "map_pred_", "map_true_", "map_params_",
+                 "interp_a", "interp_b", "interp_steps", "arch_map_kind")  # fmt: skip
+# State that belongs to one checkpoint: dropped when the picker moves to another one.
+PER_CHECKPOINT = ("map_focus", "map_sel_sig", "decode_x", "decode_y", "interp", "interp_a",
+                  "interp_b", "map_notice")  # fmt: skip
+
+
+def keep_page_state() -> None:
+    """Give back the kept widget values Streamlit dropped (call before a page's widgets).
+
+    Streamlit drops the state of widgets a run does not draw, and after a fragment's rerun it
+    can drop those outside the fragment at the next page change; a copy of each kept value
+    (``_kept_<key>``, written by :func:`mirror_page_state`) survives both.
+    """
+    state = st.session_state
+    for name in list(state.keys()):
+        if isinstance(name, str) and name.startswith("_kept_") and name[6:] not in state:
+            state[name[6:]] = state[name]
+
+
+def mirror_page_state() -> None:
+    """Copy the kept widget values (after a page's or a fragment's widgets are drawn)."""
+    state = st.session_state
+    for name in list(state.keys()):
+        if isinstance(name, str) and name.startswith(KEPT_PREFIXES):
+            state["_kept_" + name] = state[name]
+
+
+def forget_on_checkpoint_switch() -> None:
+    """Drop the focus, typed positions and interpolation of the previous checkpoint."""
+    state = st.session_state
+    current = state.get(KEY)
+    if state.get("_checkpoint_seen", current) != current:
+        for name in PER_CHECKPOINT:
+            state.pop(name, None)
+            state.pop("_kept_" + name, None)
+    state["_checkpoint_seen"] = current
 
 
 # ----- errors ---------------------------------------------------------------------------------

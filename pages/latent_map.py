@@ -7,8 +7,10 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
+from ngae.explorer import UserInputError
 from ngae.ui.cells import legend_html
 from ngae.ui.figures import add_marks, map_figure
+from ngae.ui.forms import count, parse_number
 from ngae.ui.selection import probe_grid, selected_points
 from ngae.ui.tables import colour_choices
 from pages import common
@@ -17,23 +19,70 @@ CHART = "map_chart"
 
 
 def controls(tab):
-    """Projection, colour and filters; returns (kind, colour column, label, shown indices)."""
-    c = st.columns([1.3, 1.6, 1.6, 2.2])
+    """Projection, colour and filters; returns (kind, colour column, label, shown indices).
+
+    The filters do not depend on the colour: typed bounds on predicted and true accuracy
+    (four decimals) and on exact parameters, and the splits.
+    """
+    c = st.columns([1.3, 1.6, 2.2])
     kind = c[0].radio(
         "Projection", list(KINDS), format_func=KINDS.get, horizontal=True, key="map_kind"
     )
     choices = colour_choices(tab)
     label = c[1].selectbox("Colour by", list(choices), key="map_colour")
-    colour = choices[label]
     splits = sorted(tab.split.unique())
-    chosen = c[2].multiselect("Split", splits, default=splits, key="map_split")
-    values = tab[colour].to_numpy(dtype=float)
-    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    chosen = c[2].multiselect(
+        "Split",
+        splits,
+        default=None if "map_split" in st.session_state else splits,
+        key="map_split",
+        help="burn-in: the first 1,000 lines of the data set, which D-VAE's split leaves out",
+    )
     mask = tab.split.isin(chosen).to_numpy()
-    if hi > lo:
-        rng = c[3].slider(f"Range of {label}", lo, hi, (lo, hi), key=f"map_range_{colour}")
-        mask &= (values >= rng[0]) & (values <= rng[1])
-    return kind, colour, label, np.flatnonzero(mask)
+    with st.expander("Filter by accuracy and size", expanded=False):
+        f = st.columns(3)
+        mask &= bounds(f[0], tab.pred_acc, "predicted accuracy", "map_pred")
+        mask &= bounds(f[1], tab.true_acc, "true accuracy", "map_true")
+        mask &= size_bounds(f[2], tab.params)
+    return kind, choices[label], label, np.flatnonzero(mask)
+
+
+def bounds(col, values, label, key):
+    """Typed lower and upper bounds on an accuracy (blank: no bound); the rows kept."""
+    values = values.to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    a, b = col.columns(2)
+    low = a.number_input(f"{label} ≥", 0.0, 1.0, None, 0.0005, "%.4f", key=f"{key}_lo",
+                         placeholder=f"{lo:.4f}")  # fmt: skip
+    high = b.number_input(f"{label} ≤", 0.0, 1.0, None, 0.0005, "%.4f", key=f"{key}_hi",
+                          placeholder=f"{hi:.4f}")  # fmt: skip
+    keep = np.ones(len(values), dtype=bool)
+    if low is not None:
+        keep &= values >= low
+    if high is not None:
+        keep &= values <= high
+    return keep
+
+
+def size_bounds(col, params):
+    """Typed bounds on exact parameters (``1.5M``, ``900k``, ``1,200,000``); the rows kept."""
+    params = params.to_numpy(dtype=float)
+    a, b = col.columns(2)
+    keep = np.ones(len(params), dtype=bool)
+    for box, name, key, test in (
+        (a, "params ≥", "map_params_lo", np.greater_equal),
+        (b, "params ≤", "map_params_hi", np.less_equal),
+    ):
+        edge = params.min() if test is np.greater_equal else params.max()
+        text = box.text_input(name, key=key, placeholder=count(edge))
+        try:
+            value = parse_number(text, name)
+        except UserInputError as err:
+            box.error(str(err))
+            continue
+        if value is not None:
+            keep &= test(params, value)
+    return keep
 
 
 def pending(ex, key, kind):
@@ -80,10 +129,31 @@ def track_clicks(shown):
     if not picked:
         return picked
     state["map_focus"] = picked[0]
+    state.pop("map_notice", None)
+    if len(picked) > 1:  # a box or lasso: the next figure puts the map back in pan mode
+        state["map_drag_rev"] = state.get("map_drag_rev", 0) + 1
     data = [p[1] for p in picked if p[0] == "data"]
     if len(picked) == 1 and data:
         state["interp_a"], state["interp_b"] = state.get("interp_b", data[0]), data[0]
     return picked
+
+
+def top_table(tab, shown, k=200):
+    """The ``k`` best shown architectures by predicted accuracy (the grid sorts further)."""
+    top = tab.iloc[shown].nlargest(k, "pred_acc")
+    return top.assign(index=top.index)[["index", "pred_acc", "true_acc", "params", "split"]]
+
+
+def track_table(top):
+    """A row picked in the top table becomes the map's focus (once per new pick)."""
+    state = st.session_state
+    rows = ((state.get("map_top_table") or {}).get("selection") or {}).get("rows") or []
+    sig = json.dumps([int(top.iloc[r]["index"]) for r in rows if r < len(top)])
+    if sig != state.get("map_top_sig"):
+        state["map_top_sig"] = sig
+        if rows and rows[0] < len(top):
+            state["map_focus"] = ("data", int(top.iloc[rows[0]]["index"]))
+            state.pop("map_notice", None)
 
 
 def focus_details(ex, key, kind, xy):
@@ -143,9 +213,24 @@ def interpolation_strip(result, per_row=6):
 
 
 def focus_typed():
-    """Button callback (runs before the rerun, so the new focus is drawn at once)."""
+    """Button callback (runs before the rerun, so the new focus is drawn at once).
+
+    A position outside the region the codes occupy (the map's extent plus a margin) is moved
+    to its edge, with a notice: far from every code the decoder's answer means nothing.
+    """
     state = st.session_state
-    state["map_focus"] = ("typed", (float(state["decode_x"]), float(state["decode_y"])))
+    x, y = float(state["decode_x"]), float(state["decode_y"])
+    lo, hi = state.get("map_extent", ((-np.inf, -np.inf), (np.inf, np.inf)))
+    cx, cy = float(np.clip(x, lo[0], hi[0])), float(np.clip(y, lo[1], hi[1]))
+    state.pop("map_notice", None)
+    if (cx, cy) != (x, y):
+        state["map_notice"] = (
+            f"({x:g}, {y:g}) is outside the region the latent codes occupy "
+            f"(x {lo[0]:.2f} to {hi[0]:.2f}, y {lo[1]:.2f} to {hi[1]:.2f}): decoded at the "
+            f"nearest point inside it, ({cx:.2f}, {cy:.2f})."
+        )
+        state["decode_x"], state["decode_y"] = cx, cy
+    state["map_focus"] = ("typed", (cx, cy))
 
 
 def focus_panel(ex, details, kind, xy):
@@ -160,23 +245,35 @@ def focus_panel(ex, details, kind, xy):
         common.show_cell(dec, title)
         st.markdown("**Nearest neighbours in latent space**")
         common.neighbours_table(ex.neighbours(dec.z), height=240)
+    if st.session_state.get("map_notice"):
+        st.warning(st.session_state["map_notice"])
     if kind == "pca":
         with st.expander("Decode any position"):
             lo, hi = xy.min(0), xy.max(0)
+            pad = 0.1 * (hi - lo)
+            st.session_state["map_extent"] = (tuple(lo - pad), tuple(hi + pad))
             c = st.columns(2)
             c[0].number_input("x", value=float((lo[0] + hi[0]) / 2), format="%.3f", key="decode_x")
             c[1].number_input("y", value=float((lo[1] + hi[1]) / 2), format="%.3f", key="decode_y")
             st.button("Decode this position", key="decode_xy", on_click=focus_typed)
 
 
-def build_map(key, kind, colour, label, shown, path):
+def build_map(key, kind, colour, label, shown, path, rev=0):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it."""
     xy, tab = common.projection(*key, kind), common.table(*key)
     fig = map_figure(xy, tab, shown, colour, label, probe_grid(xy) if kind == "pca" else None)
+    # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
+    # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
+    # (in select mode Plotly sends a click as an empty selection).
     fig.update_layout(
-        uirevision=kind, title=f"{len(shown):,} of {len(tab):,} architectures · {KINDS[kind]}"
+        uirevision=f"{kind}-{rev}",
+        xaxis_uirevision=kind,
+        yaxis_uirevision=kind,
+        selectionrevision=kind,
+        dragmode="pan",
+        title=f"{len(shown):,} of {len(tab):,} architectures · {KINDS[kind]}",
     )
     if path is not None:
         add_marks(
@@ -200,13 +297,17 @@ def map_section(ex, key, kind, colour, label, shown, xy):
     """Map, decoded focus and interpolation pickers: a click reruns only this part."""
     tab = common.table(*key)
     picked = track_clicks(shown)
+    rev = st.session_state.get("map_drag_rev", 0)
+    top = top_table(tab, shown)
+    track_table(top)
     details = focus_details(ex, key, kind, xy)
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
-        fig = add_marks(build_map(key, kind, colour, label, shown, path), details[2], "focus")
+        fig = build_map(key, kind, colour, label, shown, path, rev)
+        fig = add_marks(fig, details[2], "focus")
     else:
-        fig = cached_map(key, kind, colour, label, shown, path)
+        fig = cached_map(key, kind, colour, label, shown, path, rev)
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(
@@ -221,8 +322,27 @@ def map_section(ex, key, kind, colour, label, shown, xy):
             st.caption(f"{len(many)} architectures selected; the first is decoded.")
             st.dataframe(tab.iloc[many[:500]], height=220)
         interpolation_controls(ex, key, len(tab))
+        st.markdown(
+            f"**The {len(top)} shown architectures predicted best** (click a row to decode "
+            "it; click a column title to sort)"
+        )
+        num = st.column_config.NumberColumn
+        st.dataframe(
+            top,
+            key="map_top_table",
+            on_select="rerun",
+            selection_mode="single-row",
+            hide_index=True,
+            height=240,
+            column_config={
+                "pred_acc": num("pred acc", format="%.4f"),
+                "true_acc": num("true acc", format="%.4f"),
+                "params": num("params", format="localized"),
+            },
+        )
     with right:
         focus_panel(ex, details, kind, xy)
+    common.mirror_page_state()  # this fragment's reruns change kept values too
 
 
 def main():

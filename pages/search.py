@@ -97,8 +97,26 @@ def read_form():
             project_every=int(project),
         ).validate()
     except UserInputError as err:
-        st.error(f"Cannot search with these settings: {err}")
+        st.error(f"Cannot search with these settings: {in_page_words(str(err))}")
         return None
+
+
+# SearchConfig names its settings as the command line does; the page uses its own labels.
+PAGE_LABELS = {
+    "lr": "Learning rate",
+    "lambda-cmplx": "λ (complexity weight)",
+    "max-params": "Max params",
+    "samples": "Samples",
+    "steps": "Steps",
+    "decodes": "Decodes per end point",
+    "project-every": "Project every K steps",
+    "trust-radius": "Trust radius",
+}
+
+
+def in_page_words(message):
+    name, sep, rest = message.partition(" must ")
+    return f"{PAGE_LABELS[name]} must {rest}" if sep and name in PAGE_LABELS else message
 
 
 @st.fragment(run_every=0.5)

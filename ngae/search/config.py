@@ -63,5 +63,12 @@ def _check_float(name: str, value: float, lo: float, hi: float, low_open: bool =
     ok = isinstance(value, int | float) and math.isfinite(value) and value <= hi
     ok = ok and (value > lo if low_open else value >= lo)
     if not ok:
-        bound = f"({lo}, {hi}]" if low_open else f"[{lo}, {hi}]"
-        raise UserInputError(f"{name} must be a finite number in {bound}, got {value}")
+        bound = f"({_num(lo)}, {_num(hi)}]" if low_open else f"[{_num(lo)}, {_num(hi)}]"
+        raise UserInputError(f"{name} must be a finite number in {bound}, got {_num(value)}")
+
+
+def _num(value: float) -> str:
+    """``1,000,000`` for whole numbers, ``0.01`` otherwise (for messages)."""
+    if isinstance(value, int | float) and math.isfinite(value) and float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:g}" if isinstance(value, int | float) else repr(value)

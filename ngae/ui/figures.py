@@ -94,6 +94,9 @@ def map_figure(
         hovermode="closest",
         uirevision="latent-map",
         clickmode="event+select",
+        # a box or lasso shows as a thin outline: the points inside stay visible
+        newselection={"line": {"color": "#333333", "width": 1, "dash": "dot"}},
+        activeselection={"fillcolor": "rgba(0,0,0,0)", "opacity": 1},
     )
     return plain_figure(fig)
 

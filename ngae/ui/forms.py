@@ -28,7 +28,7 @@ def parse_number(text: str | None, label: str) -> float | None:
     match = _NUMBER.match(compact)
     if not match:
         raise UserInputError(
-            f"{label}: {raw!r} is not a number (write e.g. 1500000, 1,500,000, 1.5M or 250k)"
+            f"{label}: {raw!r} is not a number (write e.g. 0.01, 1500000, 1,500,000, 1.5M or 250k)"
         )
     value = float(match.group(1)) * SUFFIXES.get(match.group(2).lower(), 1.0)
     if not math.isfinite(value):

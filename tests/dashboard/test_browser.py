@@ -202,6 +202,11 @@ def wait_cell_drawn(page, start, before=None, timeout=15.0, settle=0.25):
     raise AssertionError(f"no settled cell after {timeout} s: {seen}")
 
 
+def shown_count(page):
+    """How many architectures the map's title says it shows."""
+    return int(re.search(r"([\d,]+) of", plot_title(page)).group(1).replace(",", ""))
+
+
 def wait_until(fn, timeout=30.0, step=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -311,6 +316,87 @@ def test_capped_search_keeps_its_context(page, server):
             page.locator("[data-testid='stSidebar']").get_by_role("link", name="Search").click()
         expect(heading).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Every result has at most 3,000,000")).to_be_visible()
+    no_errors(page)
+
+
+def test_map_filters_selection_and_state(page, server):
+    """Issue 16 §3: a filter that survives a colour switch, a click right after a box
+    selection, map state kept across a page change, the top table decoding a row."""
+    from playwright.sync_api import expect
+
+    open_map(page, server)
+    page.get_by_text("Filter by accuracy and size").click()
+    low = page.get_by_label("predicted accuracy ≥", exact=True)
+    values = page.evaluate(
+        f"() => Array.from(document.querySelector('{PLOT}')._fullData[0].marker.color)"
+    )
+    cut = sorted(values)[len(values) // 2]  # keeps about half
+    low.fill(f"{cut:.4f}")
+    low.press("Enter")
+    idle(page)
+    page.wait_for_function(PLOT_READY, arg=0)
+    shown = shown_count(page)
+    assert 0 < shown < len(values), plot_title(page)
+    choose(page, "Colour by", "exact params")
+    assert wait_until(lambda: colour_title(page) == "exact params", 15)
+    assert shown_count(page) == shown  # the filter does not follow the colour
+    expect(low).to_have_value(f"{cut:.4f}")
+    # Box selection by mouse drag, then a click on a point decodes it at once.
+    page.locator(".stPlotlyChart").first.hover()
+    page.locator(".modebar-btn[data-val='select']").first.click()
+    area = page.locator(".stPlotlyChart .nsewdrag").first.bounding_box()
+    x0, y0 = area["x"] + area["width"] * 0.25, area["y"] + area["height"] * 0.25
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + area["width"] * 0.4, y0 + area["height"] * 0.4, steps=8)
+    page.mouse.up()
+    idle(page)
+    page.wait_for_function(
+        f"() => document.querySelector('{PLOT}')._fullLayout.dragmode === 'pan'", timeout=15_000
+    )
+    custom, _ = click_point(page)
+    heading = page.get_by_text(f"Architecture #{int(custom[0])}", exact=False)
+    expect(heading).to_be_visible(timeout=15_000)
+    idle(page)
+    # Another page and back: colour, filter and the decoded architecture are still there.
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("link", name="Model").click()
+    page.wait_for_url(re.compile(r"/model"), timeout=15_000)
+    idle(page)
+    sidebar.get_by_role("link", name="Latent map").click()
+    page.wait_for_function(PLOT_READY, arg=0, timeout=30_000)
+    idle(page)
+    assert wait_until(lambda: colour_title(page) == "exact params", 15), (
+        colour_title(page),
+        page.locator("[data-testid='stSelectbox']").first.inner_text(),
+        page.url,
+    )
+    assert shown_count(page) == shown
+    expect(heading).to_be_visible(timeout=15_000)
+    # A row of the top table decodes that architecture.
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    expect(page.get_by_text("Architecture #", exact=False).first).to_be_visible()
+    idle(page)
+    no_errors(page)
+
+
+def test_marks_are_drawn_above_the_cloud(page, server):
+    """Issue 16 §3: the Architecture page's star is a WebGL trace after the cloud."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/architecture")
+    expect(page.locator(NODE).first).to_be_visible(timeout=30_000)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=30_000)
+    traces = page.evaluate(
+        f"() => document.querySelector('{PLOT}')._fullData.map(d => [d.name, d.type])"
+    )
+    names = [name for name, _ in traces]
+    star = names.index("this architecture")
+    assert star > names.index("architectures")
+    assert traces[star][1] == traces[names.index("architectures")][1] == "scattergl"
     no_errors(page)
 
 

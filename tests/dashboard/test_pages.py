@@ -232,8 +232,8 @@ def test_map_selection_decodes_and_interpolates(tiny):
 
 def test_search_form_errors_and_run(tiny):
     s = tiny(scenario_search)
-    assert any("lr must be a finite number" in e for e in s["nan"]["error"]), s["nan"]["error"]
-    assert any("learning rate must be a number" in e for e in s["text"]["error"])
+    assert any("Learning rate: 'nan' is not a number" in e for e in s["nan"]["error"])
+    assert any("Learning rate: " in e and "is not a number" in e for e in s["text"]["error"])
     assert not s["done"]["error"] and s["done"]["dataframes"] >= 1
     assert "distinct valid" in s["done"]["metrics"]
     assert s["done"]["plotly"] == 2
