@@ -105,6 +105,19 @@ def scenario_map() -> dict:
     at.number_input(key="decode_y").set_value(-0.25)
     at.button(key="decode_xy").click().run()
     out["typed"] = _summary(at) | {"spec": at.get("plotly_chart")[0].proto.spec}
+    at.number_input(key="decode_x").set_value(1e9)
+    at.button(key="decode_xy").click().run()
+    out["far"] = _summary(at) | {"x": at.session_state["decode_x"]}
+    out["extent"] = at.session_state["map_extent"]
+    # Another checkpoint: the typed position and the focus belong to the old one.
+    import shutil
+
+    folder = os.environ["NGAE_CHECKPOINT_DIR"]
+    shutil.copy(os.path.join(folder, "ngae_default.pt"), os.path.join(folder, "copy.pt"))
+    at.run()
+    at.selectbox(key="checkpoint").select("copy.pt").run()
+    out["switched"] = _summary(at) | {"focus": at.session_state["map_focus"]
+                                      if "map_focus" in at.session_state else None}  # fmt: skip
     return out
 
 
@@ -228,6 +241,13 @@ def test_map_selection_decodes_and_interpolates(tiny):
     assert not s["colour"]["error"] and s["colour"]["plotly"] == 1
     assert any("Decoded at PCA position (0.50, -0.25)" in m for m in s["typed"]["markdown"])
     assert '"name":"focus"' in s["typed"]["spec"].replace(" ", "")  # a star marks it
+    far = s["far"]
+    assert any("outside the region the latent codes occupy" in w for w in far["warning"])
+    assert far["x"] == s["extent"][1][0]  # moved to the region's edge, not decoded at 1e9
+    assert not far["error"] and not far["exception"]
+    switched = s["switched"]
+    assert switched["focus"] is None and not switched["exception"]
+    assert any("Click a point to decode its cell" in i for i in switched["info"])
 
 
 def test_search_form_errors_and_run(tiny):
