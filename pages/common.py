@@ -35,6 +35,7 @@ from ngae.explorer import (
     CheckpointError,
     Decoded,
     Explorer,
+    checkpoint_summary,
     list_checkpoints,
     open_explorer,
     resolve_checkpoint,
@@ -206,9 +207,31 @@ def checkpoint_picker() -> str | None:
         "Checkpoint",
         names,
         key=KEY,
-        help="Checkpoint files in checkpoints/ (training jobs add theirs here).",
+        format_func=checkpoint_label,
+        help="Checkpoint files in checkpoints/ (training jobs add theirs here); partial: "
+        "fewer epochs than its run asked for (still training, or cancelled).",
     )
     return state[KEY]
+
+
+def checkpoint_label(name: str) -> str:
+    """The picker's label: the file name, marked when the checkpoint is partial."""
+    try:
+        path = resolve_checkpoint(name)
+        epoch, planned = _epochs(name, path.stat().st_mtime_ns)
+    except (OSError, *USER_ERRORS):
+        return name
+    return (
+        name
+        if planned is None or epoch >= planned
+        else f"{name} (partial: {epoch} of {planned} epochs)"
+    )
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _epochs(name: str, mtime_ns: int) -> tuple[int, int | None]:
+    summary = checkpoint_summary(name)
+    return summary.epoch, summary.epochs_planned
 
 
 def request_checkpoint(name: str) -> None:

@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from ngae.explorer import BackgroundTask
 from ngae.ui.figures import history_figure, prediction_figure
-from ngae.ui.tables import eval_settings, metrics_table
+from ngae.ui.forms import count
+from ngae.ui.tables import compare_with_parent, eval_settings, metrics_table
 from pages import common
 
 
@@ -20,41 +22,127 @@ def configs(card):
             st.dataframe(pd.Series(rows, name="value").rename_axis("setting"), height=300)
 
 
-def data_stats(data):
+def data_stats(data, train_graphs):
     st.subheader("Data set")
     c = st.columns(6)
     c[0].metric("architectures", f"{data.architectures:,}")
     c[1].metric("distinct", f"{data.distinct:,}")
-    c[2].metric("train", f"{data.train:,}", help="D-VAE's split")
+    used = "" if train_graphs is None or train_graphs == data.train else f"{train_graphs:,} of "
+    c[2].metric(
+        "trained on" if used else "train",
+        f"{used}{data.train:,}",
+        help="graphs of D-VAE's training split this checkpoint was trained on",
+    )
     c[3].metric("test", f"{data.test:,}", help="D-VAE's split")
-    c[4].metric(
-        "accuracy",
-        f"{data.acc_min:.3f}–{data.acc_max:.3f}",
-        help=f"range; mean {data.acc_mean:.4f}",
+    c[4].metric("accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
+                help=f"range of true accuracies; mean {data.acc_mean:.4f}")  # fmt: skip
+    c[5].metric("params", f"{count(data.params_min, 1)} to {count(data.params_max, 1)}",
+                help="range of exact parameter counts")  # fmt: skip
+
+
+def lineage_line(card):
+    """Where the checkpoint comes from and what it was trained on, in one sentence."""
+    graphs = "" if card.train_graphs is None else f" on {card.train_graphs:,} training graphs"
+    epochs = f"{card.epoch:,} epoch{'' if card.epoch == 1 else 's'}"
+    if card.lineage.get("parent"):
+        where = (
+            f"Fine-tuned from **{card.lineage['parent']}** (at its epoch "
+            f"{card.lineage.get('parent_epoch', 0):,}) for {epochs}{graphs}."
+        )
+    else:
+        where = f"Trained for {epochs}{graphs}."
+    if card.partial:
+        where += (
+            f" **Partial:** its run asked for {card.epochs_planned:,} epochs (still running, "
+            "or cancelled)."
+        )
+    return where
+
+
+def evaluation_section(ex, card):
+    st.subheader("Evaluation beside the published figures")
+    ev = card.evaluation
+    if not ev:
+        st.info("This checkpoint has not been evaluated yet.")
+        full_evaluation(ex, card)
+        return
+    protocol = ev.get("protocol") or ("full" if ev.get("recon_decodes", 0) >= 100 else "quick")
+    if protocol == "quick":
+        st.warning(
+            "These figures come from the **quick** evaluation a training job ends with "
+            f"({eval_settings(ev)}): estimates, not comparable with the published figures, "
+            "which use D-VAE's full protocol."
+        )
+    table = metrics_table(ev, card.published)
+    table = table.rename(columns={"this model": f"this model ({protocol})"})
+    st.dataframe(
+        table.style.format(lambda v: "" if pd.isna(v) else f"{v:.4g}"),
+        height=36 * (len(table) + 1) + 4,  # every row, no inner scroll box
     )
-    c[5].metric(
-        "params",
-        f"{data.params_min / 1e6:.1f}M–{data.params_max / 1e6:.1f}M",
-        help="range of exact parameter counts",
+    st.caption(
+        f"D-VAE's protocols on the test split ({protocol}): {eval_settings(ev)}. "
+        "DIGGED (2025) is a later DAG generative model, listed for reference."
     )
+    if protocol == "quick":
+        full_evaluation(ex, card)
+    parent = card.lineage.get("parent_evaluation") or {}
+    if parent:
+        st.markdown(f"**Against its parent {card.lineage.get('parent')}**")
+        changes = compare_with_parent(ev, parent)
+        if parent.get("protocol", "full") != protocol:
+            st.caption(
+                f"The parent's figures come from a {parent.get('protocol', 'full')} evaluation, "
+                f"these from a {protocol} one: differences include the protocol's."
+            )
+        st.dataframe(
+            changes.style.format({c: "{:.4g}" for c in ("parent", "this model", "change")}).map(
+                lambda v: "color: #C0392B; font-weight: 600" if v == "worse" else "",
+                subset=["verdict"],
+            ),
+            height=36 * (len(changes) + 1) + 4,
+        )
+
+
+def full_evaluation(ex, card):
+    """Run D-VAE's full protocol in the background and store it in the checkpoint."""
+    state = st.session_state
+    task = state.get("full_eval")
+    if task is not None and task["name"] == card.name:
+        poll_evaluation(task)
+        return
+    if st.button("Run the full evaluation", key="full_eval_go"):
+        state["full_eval"] = {"name": card.name, "task": ex_full_evaluation(ex).start()}
+        st.rerun()
+    st.caption(
+        "D-VAE's protocol (100 decodes per test graph, 1,000 x 10 prior samples); takes "
+        "minutes on a CPU and rewrites this checkpoint with the result."
+    )
+
+
+def ex_full_evaluation(ex):
+    return BackgroundTask(lambda progress: ex.evaluate_full())
+
+
+@st.fragment(run_every=2)
+@common.guarded
+def poll_evaluation(task):
+    snap = task["task"].snapshot()
+    if snap.done:
+        st.session_state.pop("full_eval", None)
+        if snap.error:
+            st.error(f"The full evaluation failed: {snap.error}")
+            return
+        st.rerun(scope="app")
+    st.progress(0.5, text=f"Running the full evaluation · {common.elapsed(snap.elapsed)}")
 
 
 def main():
     ex = common.explorer()
     card = ex.model_card()
     st.title(f"Model: {card.name}")
-    st.caption(f"Trained for {card.epoch} epochs.")
-    data_stats(card.data)
-    st.subheader("Evaluation beside the published figures")
-    if card.evaluation:
-        table = metrics_table(card.evaluation, card.published)
-        st.dataframe(table.style.format(lambda v: "" if pd.isna(v) else f"{v:.4g}"))
-        st.caption(f"D-VAE's protocols on the test split: {eval_settings(card.evaluation)}.")
-    else:
-        st.info(
-            "This checkpoint has not been evaluated yet: run "
-            f"`ngae evaluate --checkpoint checkpoints/{card.name} --store`."
-        )
+    st.markdown(lineage_line(card))
+    data_stats(card.data, card.train_graphs)
+    evaluation_section(ex, card)
     st.subheader("Predictors on the test split")
     preds = ex.test_predictions()
     c = st.columns(2)

@@ -11,6 +11,7 @@ from ngae.explorer import (
     TrainRequest,
     UserInputError,
     checkpoint_summary,
+    estimate_seconds,
     resolve_checkpoint,
 )
 from ngae.ui.figures import history_figure
@@ -84,9 +85,8 @@ def live(manager, job_id):
     if job is None or job.status != "running":
         st.rerun()
     st.subheader(f"Job {job.id}: training {job.output}")
-    st.progress(
-        min(max(job.progress, 0.0), 1.0), text=f"epoch {job.epoch}/{job.epochs} · {job.message}"
-    )
+    # The bar and its line come from the same report of the job (progress and message).
+    st.progress(min(max(job.progress, 0.0), 1.0), text=job.message or "starting")
     if st.button("Cancel training", key=f"cancel_{job.id}"):
         manager.cancel(job.id)
         st.toast("Cancelling after the current batch…")
@@ -130,6 +130,35 @@ def finished(job):
         st.switch_page("pages/model.py")
 
 
+LONG_JOB = 600.0  # seconds: longer jobs are started only after the estimate was shown
+PENDING = "train_pending"
+
+
+def estimate(manager, request):
+    """(seconds, how it was estimated) for a request, or (nan, reason)."""
+    base = request.base if request.mode == "finetune" else None
+    history = checkpoint_summary(base).history if base else []
+    if common.explorer_key() is None:
+        return float("nan"), "no earlier run to measure from"
+    graphs = common.explorer().model_card().data.train  # D-VAE's training split
+    found = estimate_seconds(request, graphs, manager.list(limit=50), history)
+    return found if found is not None else (float("nan"), "no earlier run to measure from")
+
+
+def needs_confirmation(manager, request):
+    seconds, _ = estimate(manager, request)
+    return seconds == seconds and seconds > LONG_JOB
+
+
+def start(manager, request):
+    try:
+        job = manager.start_training(request)
+        st.session_state[NEW_NAME] = True  # the next run offers a fresh output name
+        st.toast(f"Started job {job.id}")
+    except UserInputError as err:  # JobBusyError too: one job at a time
+        st.error(f"Cannot start: {err}")
+
+
 def main():
     st.title("Train")
     manager = JobManager()
@@ -141,12 +170,21 @@ def main():
         )
     request = read_form(key[0] if key else None)
     if request is not None:
-        try:
-            job = manager.start_training(request)
-            st.session_state[NEW_NAME] = True  # the next run offers a fresh output name
-            st.toast(f"Started job {job.id}")
-        except UserInputError as err:  # JobBusyError too: one job at a time
-            st.error(f"Cannot start: {err}")
+        st.session_state[PENDING] = None
+        if needs_confirmation(manager, request):
+            st.session_state[PENDING] = request
+        else:
+            start(manager, request)
+    pending = st.session_state.get(PENDING)
+    if pending is not None:
+        seconds, how = estimate(manager, pending)
+        st.warning(
+            f"This job will take about {common.elapsed(seconds)} on this machine ({how}). "
+            "Start it anyway, or change the epochs or the number of training graphs."
+        )
+        if st.button("Start anyway", key="train_confirm"):
+            st.session_state[PENDING] = None
+            start(manager, pending)
     current = manager.current()
     if current is not None:
         live(manager, current.id)

@@ -14,7 +14,7 @@ from ngae.explorer.catalog import (
     list_checkpoints,
     resolve_checkpoint,
 )
-from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest
+from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest, estimate_seconds
 from ngae.explorer.projections import PROJECTION_LABELS
 from ngae.explorer.results import CellInfo, CheckpointSummary, DataStats, Decoded, ModelCard
 from ngae.explorer.service import Explorer
@@ -61,6 +61,7 @@ __all__ = [
     "SearchSummary",
     "TaskSnapshot",
     "TrainRequest",
+    "estimate_seconds",
     "UserInputError",
     "checkpoint_summary",
     "list_checkpoints",

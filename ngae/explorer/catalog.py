@@ -41,4 +41,5 @@ def checkpoint_summary(name: str) -> CheckpointSummary:
             for k, v in evaluation.items()
             if isinstance(v, int | float) and not isinstance(v, bool)
         },
+        epochs_planned=ckpt.get("epochs_planned"),
     )

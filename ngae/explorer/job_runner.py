@@ -43,7 +43,8 @@ class ProgressReporter:
     tests need no real waiting).
 
     Progress is ``(epochs done + share of this epoch's graphs) / epochs``; the message names
-    the epoch and the graphs done, e.g. ``epoch 3/10: 640/1712 graphs``.
+    the epoch, the graphs done and the time, e.g. ``epoch 3 of 10: 640 of 1,712 graphs ·
+    42 s so far, about 1 min 40 s left`` (the estimate extrapolates the progress so far).
     """
 
     def __init__(
@@ -57,6 +58,7 @@ class ProgressReporter:
         self.history: list[dict] = []
         self.epochs_done = 0
         self._last = -math.inf
+        self._start: float | None = None
 
     def on_batch(self, done: int, total: int) -> None:
         """After each batch: ``done`` of the epoch's ``total`` graphs are trained."""
@@ -64,21 +66,59 @@ class ProgressReporter:
         if now - self._last < self.interval:
             return
         self._last = now
+        progress = (self.epochs_done + done / total) / self.epochs
         self.update(
-            progress=(self.epochs_done + done / total) / self.epochs,
-            message=f"epoch {self.epochs_done + 1}/{self.epochs}: {done}/{total} graphs",
+            progress=progress,
+            message=f"epoch {self.epochs_done + 1} of {self.epochs}: {done:,} of {total:,} "
+            f"graphs · {self._times(now, progress)}",
         )
 
     def on_epoch(self, record: dict) -> None:
         """After each epoch: its history record."""
         self.history.append(record)
         self.epochs_done = record["epoch"]
+        progress = self.epochs_done / self.epochs
         self.update(
             epoch=self.epochs_done,
             history=self.history,
-            progress=self.epochs_done / self.epochs,
-            message=f"epoch {self.epochs_done}/{self.epochs} done",
+            progress=progress,
+            message=f"{plural(self.epochs_done, 'epoch')} of {self.epochs} done · "
+            f"{self._times(self.clock(), progress)}",
         )
+
+    def _times(self, now: float, progress: float) -> str:
+        """``1 min 05 s so far, about 3 min 10 s left`` (no estimate before any progress)."""
+        if self._start is None:
+            self._start = now
+        spent = now - self._start
+        if progress <= 0:
+            return f"{clock_text(spent)} so far"
+        return f"{clock_text(spent)} so far, about {clock_text(spent / progress - spent)} left"
+
+
+def clock_text(seconds: float) -> str:
+    """``1 min 05 s`` style (``42 s`` under a minute)."""
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} min {s:02d} s" if m else f"{s} s"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 epoch``, ``2 epochs``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def parent_record(name: str, ckpt: dict) -> dict:
+    """What a fine-tuned checkpoint records of its parent: name, epoch, evaluation."""
+    evaluation = ckpt.get("evaluation") or {}
+    return {
+        "parent": name,
+        "parent_epoch": int(ckpt.get("epoch", 0)),
+        "parent_evaluation": {
+            k: v
+            for k, v in evaluation.items()
+            if isinstance(v, int | float | str) and not isinstance(v, bool)
+        },
+    }
 
 
 def run_job(db: Path, job_id: int) -> int:
@@ -115,13 +155,15 @@ def run_job(db: Path, job_id: int) -> int:
             on_batch=report.on_batch,
             evaluate_every=_curve_metrics,
             init_from=init,
+            lineage=None if init is None else parent_record(str(req.base), init),
         )
         if manager.cancel_requested(job_id):
+            done = report.epochs_done
             manager.update(
                 job_id,
                 status="cancelled",
-                message=f"cancelled after {report.epochs_done} epochs"
-                + ("" if report.epochs_done else " (nothing saved)"),
+                message=f"cancelled after {plural(done, 'epoch')} of {req.epochs}"
+                + (f": {req.file_name} is partial" if done else " (nothing saved)"),
             )
             return 0
         manager.update(job_id, message="quick evaluation")

@@ -103,6 +103,33 @@ class Job:
     pid: int | None = None
 
 
+def estimate_seconds(
+    request: TrainRequest, train_graphs: int, jobs: list[Job], base_history: list[dict]
+) -> tuple[float, str] | None:
+    """About how long a request will train, from measured speeds; ``None`` without any.
+
+    The speed (graphs per second) is the median over the epochs of earlier jobs with the same
+    hidden size, else of the fine-tuned checkpoint's own history. Returns the seconds and
+    where the speed came from (the closing quick evaluation is not included).
+    """
+    graphs = min(request.max_train or train_graphs, train_graphs) * request.epochs
+    same = [
+        r["graphs_per_s"]
+        for j in jobs
+        if j.request.get("hs") == request.hs
+        for r in j.history
+        if r.get("graphs_per_s")
+    ]
+    source = "earlier jobs of this size on this machine"
+    if not same and request.mode == "finetune":
+        same = [r["graphs_per_s"] for r in base_history if r.get("graphs_per_s")]
+        source = "the checkpoint's own training"
+    if not same:
+        return None
+    rate = float(sorted(same)[len(same) // 2])
+    return graphs / rate, f"{graphs:,} graph passes at {rate:,.0f} graphs/s ({source})"
+
+
 def default_db() -> Path:
     """The jobs database (``NGAE_JOBS_DB`` overrides)."""
     return Path(os.environ.get("NGAE_JOBS_DB") or checkpoint_dir() / "jobs.sqlite3")

@@ -73,7 +73,13 @@ class DataStats:
 
 @dataclass(frozen=True)
 class ModelCard:
-    """A checkpoint's card: configuration, training history, evaluation and its data."""
+    """A checkpoint's card: configuration, training history, evaluation and its data.
+
+    ``train_graphs`` is how many graphs it was trained on (``None`` for files that predate
+    the record), ``epochs_planned`` how many epochs its run asked for (fewer done: partial),
+    ``lineage`` its parent for a fine-tuned model (``parent``, ``parent_epoch``,
+    ``parent_evaluation``; empty otherwise).
+    """
 
     name: str
     epoch: int
@@ -83,6 +89,14 @@ class ModelCard:
     evaluation: dict[str, Any]
     published: dict[str, dict[str, float]]
     data: DataStats
+    train_graphs: int | None = None
+    epochs_planned: int | None = None
+    lineage: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def partial(self) -> bool:
+        """Fewer epochs done than its run asked for (a run still going, or cancelled)."""
+        return self.epochs_planned is not None and self.epoch < self.epochs_planned
 
 
 @dataclass(frozen=True)
@@ -92,3 +106,9 @@ class CheckpointSummary:
     epoch: int
     history: list[dict[str, Any]]
     evaluation: dict[str, float]
+    epochs_planned: int | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Fewer epochs done than its run asked for (a run still going, or cancelled)."""
+        return self.epochs_planned is not None and self.epoch < self.epochs_planned

@@ -37,7 +37,7 @@ from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points,
 from ngae.space.arch import NUM_OPS, OP_NAMES, Arch
 from ngae.space.complexity import param_count
 from ngae.space.data import GraphData, dvae_split, load_dataset
-from ngae.training.evaluation import PUBLISHED
+from ngae.training.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
 
 
 def freeze(model: NGAE) -> NGAE:
@@ -99,7 +99,14 @@ class Explorer:
                 params_min=int(d.params.min()),
                 params_max=int(d.params.max()),
             ),
+            train_graphs=self.ckpt.get("train_graphs"),
+            epochs_planned=self.ckpt.get("epochs_planned"),
+            lineage=dict(self.ckpt.get("lineage") or {}),
         )
+
+    def evaluate_full(self) -> dict[str, Any]:
+        """D-VAE's full evaluation of this checkpoint, stored in its file (a new mtime)."""
+        return evaluate_checkpoint(self.path, EvalSettings(device="cpu"), store=True)
 
     def table(self) -> pd.DataFrame:
         """One row per data-set architecture: split, true and predicted figures, op counts."""

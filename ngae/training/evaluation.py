@@ -49,6 +49,16 @@ class EvalSettings:
     # 0: all of them (D-VAE's). A seeded random subset makes quick evaluations quicker.
     prior_stats_graphs: int = 0
 
+    def protocol(self) -> str:
+        """``full`` (D-VAE's sample counts or more: comparable with the published figures).
+
+        Anything less is ``quick``.
+        """
+        full = EvalSettings()
+        counts = ("recon_decodes", "prior_samples", "prior_decodes")
+        enough = all(getattr(self, k) >= getattr(full, k) for k in counts)
+        return "full" if enough and self.prior_stats_graphs == 0 else "quick"
+
 
 def evaluate_checkpoint(
     path: str | Path, settings: EvalSettings, data_path: str | None = None, store: bool = False
@@ -64,7 +74,11 @@ def evaluate_checkpoint(
     stats_t, test_t = to_tensors(stats, model.cfg, device), to_tensors(test, model.cfg, device)
     train_mu = encode_mu(model, stats_t.types, stats_t.adj)
     test_mu = encode_mu(model, test_t.types, test_t.adj)
-    result: dict[str, Any] = {"checkpoint": str(path), "epoch": ckpt.get("epoch", 0)}
+    result: dict[str, Any] = {
+        "checkpoint": str(path),
+        "epoch": ckpt.get("epoch", 0),
+        "protocol": settings.protocol(),
+    }
     result["recon_acc"] = recon_accuracy(
         model, test_mu, test_t.types, test_t.adj, settings.recon_decodes, settings.seed
     )

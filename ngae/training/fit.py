@@ -159,8 +159,15 @@ def train_epoch(
     return {k: v / seen for k, v in sums.items()}
 
 
-def checkpoint_payload(run: Run, cfg: TrainConfig, data_path: Path, data_hash: str) -> dict:
-    """The dict saved after every epoch."""
+def checkpoint_payload(
+    run: Run, cfg: TrainConfig, data_path: Path, data_hash: str, lineage: dict | None = None
+) -> dict:
+    """The dict saved after every epoch.
+
+    Besides weights and optimiser state: ``train_graphs`` (the graphs it trained on),
+    ``epochs_planned`` (a checkpoint below it is partial: a run still going, or cancelled) and
+    ``lineage`` (for a fine-tuned model: its parent's name, epoch and evaluation).
+    """
     return {
         "model_config": to_dict(run.model.cfg),
         "train_config": to_dict(cfg) | {"data": project_relative(data_path)},
@@ -173,6 +180,9 @@ def checkpoint_payload(run: Run, cfg: TrainConfig, data_path: Path, data_hash: s
         "evaluation": None,
         "data_path": project_relative(data_path),
         "data_hash": data_hash,
+        "train_graphs": len(run.train),
+        "epochs_planned": cfg.epochs,
+        "lineage": lineage or {},
     }
 
 
@@ -187,12 +197,14 @@ def fit(
     evaluate_every: Callable[[NGAE, GraphTensors], dict[str, float]] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
     init_from: dict[str, Any] | None = None,
+    lineage: dict[str, Any] | None = None,
 ) -> Path:
     """Train until ``train_cfg.epochs``; resume from ``out`` when ``continue_from`` is given.
 
     Returns the checkpoint path. ``on_epoch`` gets each history record (for live curves),
     ``should_stop`` is polled every batch (the last complete epoch stays saved), ``init_from``
-    is a checkpoint whose weights a new run starts from (fine-tuning).
+    is a checkpoint whose weights a new run starts from (fine-tuning), ``lineage`` what the
+    checkpoint records of that parent (see :func:`checkpoint_payload`).
     """
     out = Path(out)
     if train_cfg.threads > 0:
@@ -223,7 +235,7 @@ def fit(
             record.update(evaluate_every(run.model, run.test))
         run.history.append(record)
         if distributed.is_main():
-            _save(run, train_cfg, out, data_path, data_hash)
+            _save(run, train_cfg, out, data_path, data_hash, lineage)
             if on_epoch is not None:
                 on_epoch(record)
         distributed.barrier()
@@ -231,8 +243,10 @@ def fit(
     return out
 
 
-def _save(run: Run, cfg: TrainConfig, out: Path, data_path: Path, data_hash: str) -> None:
-    payload = checkpoint_payload(run, cfg, data_path, data_hash)
+def _save(
+    run: Run, cfg: TrainConfig, out: Path, data_path: Path, data_hash: str, lineage: dict | None
+) -> None:
+    payload = checkpoint_payload(run, cfg, data_path, data_hash, lineage)
     save_checkpoint(out, payload)
     if cfg.save_interval and run.epoch % cfg.save_interval == 0:
         save_checkpoint(RUNS_DIR / out.stem / f"epoch{run.epoch}.pt", payload)

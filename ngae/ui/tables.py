@@ -27,6 +27,7 @@ RESULT_COLUMNS = (
 ).split()
 EVAL_BOOKKEEPING = (
     "epoch",
+    "prior_stats_graphs",
     "test_graphs",
     "train_graphs",
     "recon_decodes",
@@ -74,6 +75,31 @@ def eval_settings(evaluation: dict[str, Any]) -> str:
         if isinstance(evaluation.get(k), int | float)
     ]
     return ", ".join(parts)
+
+
+LOWER_IS_BETTER = ("rmse", "mape")  # metric name endings; every other figure: higher is better
+
+
+def compare_with_parent(
+    evaluation: dict[str, Any], parent: dict[str, Any], tolerance: float = 1e-4
+) -> pd.DataFrame:
+    """The metrics both evaluations have: parent, this model, change and better / worse."""
+    rows = []
+    for key, value in evaluation.items():
+        before = parent.get(key)
+        numbers = all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (value, before)
+        )
+        if not numbers or key in EVAL_BOOKKEEPING or key in ("test_graphs", "prior_decodes"):
+            continue
+        change = float(value) - float(before)
+        sign = -1.0 if key.endswith(LOWER_IS_BETTER) else 1.0
+        verdict = "same" if abs(change) <= tolerance else (
+            "better" if sign * change > 0 else "worse"
+        )  # fmt: skip
+        rows.append((key, float(before), float(value), change, verdict))
+    columns = ["metric", "parent", "this model", "change", "verdict"]
+    return pd.DataFrame(rows, columns=columns).set_index("metric")
 
 
 # ----- search -----------------------------------------------------------------------------------

@@ -478,6 +478,11 @@ def start_job(page, name, epochs, batch=32, max_train=0):
     page.get_by_label("Batch size", exact=True).fill(str(batch))
     page.get_by_label("Learning rate", exact=True).fill("5e-3")
     page.get_by_role("button", name="Start training").click()
+    idle(page)
+    confirm = page.get_by_role("button", name="Start anyway")  # a long job shows its estimate
+    if confirm.count():
+        assert page.get_by_text("This job will take about", exact=False).count() == 1
+        confirm.click()
 
 
 def test_training_job_finishes_and_joins_the_picker(page, server):
@@ -501,6 +506,18 @@ def test_training_job_finishes_and_joins_the_picker(page, server):
     page.locator("[data-testid='stSidebar']").get_by_role("combobox").click()
     expect(page.get_by_role("option", name="browser_job.pt")).to_be_visible()
     page.keyboard.press("Escape")
+    # Its card names its parent, the graphs it trained on and the quick protocol.
+    page.get_by_role("button", name="Explore browser_job.pt").click()
+    page.wait_for_url(re.compile(r"/model"), timeout=30_000)
+    card = page.get_by_text("Fine-tuned from", exact=False)
+    expect(card).to_be_visible(timeout=60_000)
+    text = card.inner_text()
+    assert "ngae_default.pt" in text and f"for {epochs} epochs on" in text, text
+    expect(
+        page.get_by_text("quick evaluation a training job ends with", exact=False)
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Run the full evaluation")).to_be_visible()
+    no_errors(page)
 
 
 def test_training_progress_advances_then_cancel(page, server):
@@ -512,15 +529,22 @@ def test_training_progress_advances_then_cancel(page, server):
     idle(page)
     start_job(page, "browser_long", 1000, batch=16, max_train=64 if SHIPPED else 0)
     bar = page.locator("[data-testid='stProgress']")
-    later = re.compile(r"^epoch ([2-9]|[1-9]\d+)/1000 · epoch \d+/1000")
+    later = re.compile(r"^epoch ([3-9]|[1-9]\d+) of 1000: [\d,]+ of [\d,]+ graphs · ")
     expect(bar.filter(has_text=later)).to_be_visible(timeout=240_000)
-    shown = bar.first.inner_text()
-    done = int(shown.split("/")[0].split()[-1])
+    shown, value = bar.first.evaluate(
+        "b => [b.innerText, b.querySelector('[role=progressbar]').getAttribute('aria-valuenow')]"
+    )
+    parsed = re.match(r"epoch (\d+) of 1000: ([\d,]+) of ([\d,]+) graphs", shown)
+    k, graphs, total = (int(v.replace(",", "")) for v in parsed.groups())
+    done = k - 1
     assert 2 <= done < 1000, shown
+    # one consistent progress: the bar (whole percent) shows what the line says
+    assert float(value) == pytest.approx(100 * (done + graphs / total) / 1000, abs=1.0), shown
+    assert "so far, about" in shown and "left" in shown
     page.get_by_role("button", name="Cancel training").click(timeout=30_000)
     expect(page.get_by_text("was cancelled", exact=False)).to_be_visible(timeout=60_000)
     message = page.get_by_text("was cancelled", exact=False).first.inner_text()
-    kept = int(message.split("cancelled after ")[1].split()[0])
+    kept = int(re.search(r"cancelled after (\d+) epochs? of 1000", message).group(1))
     assert kept >= done, message  # the epochs seen done are saved
     no_errors(page)
 

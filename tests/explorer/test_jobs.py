@@ -165,10 +165,13 @@ def test_progress_reporter_reports_within_epochs_and_after_each():
     within = [u for u in updates if "history" not in u]
     expected = [(b - 1) // 10 * 1000 + ((b - 1) % 10 + 1) * 100 for b in range(1, 31, 3)]
     assert [round(u["progress"] * 3000) for u in within] == expected
-    assert within[0]["message"] == "epoch 1/3: 100/1000 graphs"
-    assert within[4]["message"] == "epoch 2/3: 300/1000 graphs"  # batch 13
+    assert within[0]["message"] == "epoch 1 of 3: 100 of 1,000 graphs · 0 s so far, about 0 s left"
+    # batch 13: 2.4 s after the first report, 13/30 of the run done -> about 3 s left
+    assert within[4]["message"] == "epoch 2 of 3: 300 of 1,000 graphs · 2 s so far, about 3 s left"
     progress = [u["progress"] for u in updates]
     assert progress == sorted(progress) and progress[-1] == 1.0
     ends = [u for u in updates if "history" in u]
     assert [u["epoch"] for u in ends] == [1, 2, 3] and len(ends[-1]["history"]) == 3
-    assert ends[1]["message"] == "epoch 2/3 done" and ends[1]["progress"] == pytest.approx(2 / 3)
+    assert ends[0]["message"].startswith("1 epoch of 3 done · ")
+    assert ends[1]["message"].startswith("2 epochs of 3 done · ")
+    assert ends[1]["progress"] == pytest.approx(2 / 3)
