@@ -174,7 +174,7 @@ def focus_details(ex, key, kind, xy):
 def interpolation_controls(ex, key, n):
     """Two index pickers (default: the last two clicks), steps and the button."""
     st.markdown("**Interpolate between two architectures** (defaults: your last two clicks)")
-    c = st.columns([1, 1, 1.4, 1], vertical_alignment="bottom")
+    c = st.columns([1.2, 1.2, 1.4, 1], vertical_alignment="bottom")
     state = st.session_state
     for name in ("interp_a", "interp_b"):
         state.setdefault(name, 0 if name == "interp_a" else min(1, n - 1))

@@ -24,20 +24,21 @@ def configs(card):
 
 def data_stats(data, train_graphs):
     st.subheader("Data set")
-    c = st.columns(6)
-    c[0].metric("architectures", f"{data.architectures:,}")
-    c[1].metric("distinct", f"{data.distinct:,}")
+    top = st.columns(4)
+    top[0].metric("architectures", f"{data.architectures:,}")
+    top[1].metric("distinct", f"{data.distinct:,}")
     used = "" if train_graphs is None or train_graphs == data.train else f"{train_graphs:,} of "
-    c[2].metric(
+    top[2].metric(
         "trained on" if used else "train",
         f"{used}{data.train:,}",
         help="graphs of D-VAE's training split this checkpoint was trained on",
     )
-    c[3].metric("test", f"{data.test:,}", help="D-VAE's split")
-    c[4].metric("accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
-                help=f"range of true accuracies; mean {data.acc_mean:.4f}")  # fmt: skip
-    c[5].metric("params", f"{count(data.params_min, 1)} to {count(data.params_max, 1)}",
-                help="range of exact parameter counts")  # fmt: skip
+    top[3].metric("test", f"{data.test:,}", help="D-VAE's split")
+    low = st.columns(2)
+    low[0].metric("true accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
+                  help=f"range; mean {data.acc_mean:.4f}")  # fmt: skip
+    low[1].metric("exact params", f"{count(data.params_min, 1)} to {count(data.params_max, 1)}",
+                  help="range of exact parameter counts")  # fmt: skip
 
 
 def lineage_line(card):

@@ -27,7 +27,7 @@ COLUMNS = {
     "true_acc": NUM("true acc", format="%.4f"),
     "params": NUM("params", format="localized"),
     "pred_acc": NUM("pred acc", format="%.4f"),
-    "pred_params": NUM("pred params", format="%.0f"),
+    "pred_params": NUM("pred params", format="localized"),
     "pred_acc_latent": NUM("pred acc (latent)", format="%.4f"),
     "decode_share": NUM("decode share", format="percent"),
 }

@@ -240,14 +240,23 @@ class Explorer:
 
     # ----- architectures ----------------------------------------------------------------
     def parse_arch(self, text: str) -> Arch:
-        """An architecture from its string; :class:`UserInputError` explains what is wrong."""
+        """An architecture from its string; :class:`UserInputError` explains what is wrong.
+
+        The count comes first: this model's cells have ``L`` layers, so ``L (L + 1) / 2``
+        integers (21 for 6 layers), whatever smaller cell the integers would also spell.
+        """
+        layers = self.num_layers
+        need = layers * (layers + 1) // 2
+        tokens = text.replace(",", " ").split()
+        if len(tokens) != need:
+            raise UserInputError(
+                f"need {need} integers ({layers} layers: each layer's op, then one skip bit "
+                f"per earlier node), got {len(tokens)}"
+            )
         try:
-            arch = Arch.from_string(text)
+            return Arch.from_string(text)
         except ValueError as err:
             raise UserInputError(str(err)) from None
-        if arch.num_layers != self.num_layers:
-            raise UserInputError(f"this model's architectures have {self.num_layers} layers")
-        return arch
 
     def describe(self, arch: Arch | str) -> CellInfo:
         """Exact params, predictions of the encoded architecture, true accuracy if known."""

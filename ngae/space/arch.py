@@ -39,14 +39,15 @@ class Arch:
             raise ArchError("an architecture needs at least one layer")
         if len(self.skips) != len(self.ops):
             raise ArchError(f"{len(self.ops)} ops but {len(self.skips)} skip rows")
+        # Layers are counted from 1 in messages, as everywhere a person reads them.
         for i, op in enumerate(self.ops):
             if not 0 <= op < NUM_OPS:
-                raise ArchError(f"layer {i}: op {op} is not in 0..{NUM_OPS - 1}")
+                raise ArchError(f"layer {i + 1}: op {op} is not in 0..{NUM_OPS - 1}")
         for i, row in enumerate(self.skips):
             if len(row) != i:
-                raise ArchError(f"layer {i}: needs {i} skip bits, got {len(row)}")
+                raise ArchError(f"layer {i + 1}: needs {i} skip bits, got {len(row)}")
             if any(bit not in (0, 1) for bit in row):
-                raise ArchError(f"layer {i}: skip bits must be 0 or 1, got {list(row)}")
+                raise ArchError(f"layer {i + 1}: skip bits must be 0 or 1, got {list(row)}")
 
     @property
     def num_layers(self) -> int:
@@ -91,7 +92,14 @@ class Arch:
         for i in range(layers):
             rows.append(values[pos : pos + i + 1])
             pos += i + 1
-        return cls.from_rows(rows)
+        try:
+            return cls.from_rows(rows)
+        except ArchError as err:
+            if layers == 6:
+                raise
+            raise ArchError(
+                f"{err} ({n} integers read as {layers} layers; 6 layers need 21)"
+            ) from None
 
     def to_string(self) -> str:
         """The canonical flat string, e.g. ``1 4 0 5 0 0 0 1 1 1 ...``."""

@@ -178,7 +178,12 @@ def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.
                 mode = "lines+markers" if len(part) < 30 else "lines"
                 fig.add_trace(go.Scatter(x=part.epoch, y=part[col], name=col, mode=mode), **where)
         if k in HIST_LOG_PANELS:
-            fig.update_yaxes(type="log", tickformat=".0e", **where)
+            # a few labelled powers of ten: a log axis over a narrow range otherwise labels
+            # every minor tick and the labels run into each other
+            fig.update_yaxes(type="log", tickformat=".0e", nticks=4, **where)
+    # whole epochs only (a 3-epoch run otherwise gets ticks at 1.5 and 2.5)
+    epochs = int(df["epoch"].max()) if "epoch" in df and len(df) else 1
+    fig.update_xaxes(tickformat="d", dtick=max(1, -(-epochs // 6)), title_text=None)
     fig.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},

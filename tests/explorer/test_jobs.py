@@ -175,3 +175,21 @@ def test_progress_reporter_reports_within_epochs_and_after_each():
     assert ends[0]["message"].startswith("1 epoch of 3 done · ")
     assert ends[1]["message"].startswith("2 epochs of 3 done · ")
     assert ends[1]["progress"] == pytest.approx(2 / 3)
+
+
+def test_estimate_uses_measured_speeds_of_the_same_size():
+    from ngae.explorer import Job, TrainRequest, estimate_seconds
+
+    def job(hs, rates):
+        history = [{"epoch": k + 1, "graphs_per_s": r} for k, r in enumerate(rates)]
+        return Job(1, "train", "finished", 0, 0, 1, 1, 1, "", "x.pt", history, {"hs": hs})
+
+    request = TrainRequest(name="a", epochs=10, hs=64)
+    jobs = [job(64, [100.0, 200.0, 300.0]), job(501, [10.0])]
+    seconds, how = estimate_seconds(request, 1000, jobs, [])
+    assert seconds == pytest.approx(1000 * 10 / 200.0) and "200 graphs/s" in how
+    small = TrainRequest(name="a", epochs=2, hs=64, max_train=50)
+    assert estimate_seconds(small, 1000, jobs, [])[0] == pytest.approx(100 / 200.0)
+    assert estimate_seconds(TrainRequest(name="a", hs=32), 1000, jobs, []) is None
+    tune = TrainRequest(name="a", mode="finetune", base="b.pt", epochs=1, hs=32)
+    assert estimate_seconds(tune, 500, jobs, [{"graphs_per_s": 50.0}])[0] == pytest.approx(10)

@@ -114,8 +114,12 @@ def test_interpolate_and_neighbours(decoder, explorer):
 def test_parse_arch_errors_are_messages(explorer):
     with pytest.raises(UserInputError, match="integers"):
         explorer.parse_arch("1 2 x")
-    with pytest.raises(UserInputError):
-        explorer.parse_arch("9 " * 21)
+    with pytest.raises(UserInputError, match="layer 1: op 9 is not in 0..5"):
+        explorer.parse_arch("9 " * 21)  # layers counted from 1
+    with pytest.raises(UserInputError, match=r"^need 21 integers \(6 layers.*got 3$"):
+        explorer.parse_arch("1 2 3")  # not "skip bits must be 0 or 1"
+    with pytest.raises(UserInputError, match="layer 3: skip bits must be 0 or 1"):
+        explorer.parse_arch("0 0 0 0 2 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0")
     cell = explorer.describe(explorer.data.strings[0])
     assert cell.index == 0 and cell.true_acc == pytest.approx(explorer.data.acc[0])
     assert cell.params == param_count(Arch.from_string(explorer.data.strings[0]))

@@ -337,3 +337,25 @@ def test_refit_heads_lowers_head_error_and_keeps_the_vae(tiny_data, tmp_path):
     for name, value in model.state_dict().items():
         changed = not torch.equal(value, before[name])
         assert changed == name.startswith(("perf_head", "cmplx_head")), name
+
+
+def test_a_fine_tuned_checkpoint_records_its_parent_and_its_graphs(tiny_checkpoint, tmp_path):
+    from ngae.config import ModelConfig, TrainConfig
+    from ngae.explorer.job_runner import parent_record
+    from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint
+    from ngae.training.fit import fit
+
+    parent = load_checkpoint(tiny_checkpoint)
+    data = checkpoint_data_path(parent, tiny_checkpoint)
+    cfg = TrainConfig(data=str(data), epochs=1, batch_size=16, max_train=20, save_interval=0)
+    record = parent_record("tiny.pt", parent | {"evaluation": {"perf_rmse": 0.01, "x": True}})
+    out = fit(ModelConfig(hs=16, nz=4), cfg, tmp_path / "child.pt", progress=False,
+              init_from=parent, lineage=record)  # fmt: skip
+    child = load_checkpoint(out)
+    assert child["lineage"] == {
+        "parent": "tiny.pt",
+        "parent_epoch": parent["epoch"],
+        "parent_evaluation": {"perf_rmse": 0.01},  # numbers and words only
+    }
+    assert child["train_graphs"] == 20 and child["epochs_planned"] == 1 and child["epoch"] == 1
+    assert load_checkpoint(tiny_checkpoint).get("lineage") == {}  # a new model has none

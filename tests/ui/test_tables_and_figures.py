@@ -169,3 +169,21 @@ def test_a_typed_customdata_row_is_read_like_a_list():
     assert selected_points(event, np.arange(10)) == [("data", 7)]
     probe = {"selection": {"points": [{"customdata": {"0": -1.0, "1": 0.25, "2": -0.5}}]}}
     assert selected_points(probe, np.arange(10)) == [("probe", (0.25, -0.5))]
+
+
+def test_compare_with_parent_flags_what_got_worse():
+    from ngae.ui.tables import compare_with_parent
+
+    parent = {"perf_pearson": 0.968, "perf_rmse": 0.0015, "recon_acc": 0.99, "epoch": 300}
+    child = {"perf_pearson": 0.944, "perf_rmse": 0.0014, "recon_acc": 0.99, "epoch": 3}
+    table = compare_with_parent(child, parent)
+    assert table.loc["perf_pearson", "verdict"] == "worse"
+    assert table.loc["perf_rmse", "verdict"] == "better"  # lower is better
+    assert table.loc["recon_acc", "verdict"] == "same"
+    assert table.loc["perf_pearson", "change"] == pytest.approx(-0.024)
+    assert "epoch" not in table.index  # bookkeeping is not a figure
+
+
+def test_history_axes_tick_whole_epochs():
+    fig = history_figure([{"epoch": e, "loss": 1.0 / e, "lr": 1e-4} for e in (1, 2, 3)])
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1
