@@ -61,8 +61,10 @@ def read_form():
         lam = c[1].text_input(
             "λ (complexity weight)",
             f"{D.lambda_cmplx:g}",
-            help="objective: predicted accuracy − λ · predicted complexity (the complexity "
-            "head's output: log-parameters scaled to 0..1 over the data set)",
+            help="objective: predicted accuracy − λ · u · predicted complexity. u makes λ a "
+            "unit: at λ = 1 going from the data set's largest architecture to its smallest is "
+            "worth as much as going from its least accurate to its most accurate; 0: "
+            "accuracy only",
         )
         max_params = c[2].text_input(
             "Max params",

@@ -1,7 +1,12 @@
 """Gradient ascent on latent points: starts, the objective, steps and projections.
 
-Ascend ``f_perf(z) - lambda * f_cmplx(z)`` (with ``max_params``, minus a steep penalty above the
-limit's normalised value). Plain ascent leaves the data manifold within a few steps: the
+Ascend ``f_perf(z) - lambda * u * f_cmplx(z)`` (with ``max_params``, minus a steep penalty above
+the limit's normalised value). ``f_cmplx`` is the complexity head's output, log-parameters
+scaled to 0..1 over the data set, so its range dwarfs the accuracy head's (about 0.05 on
+ENAS-6): ``u`` (:func:`lambda_unit`) is the data set's predicted-accuracy range over its
+predicted-complexity range, which gives ``lambda`` a unit -- at ``lambda = 1`` going from the
+data set's largest to its smallest architecture is worth as much as going from its least to
+its most accurate one. Plain ascent leaves the data manifold within a few steps: the
 predictors then promise far more than any decodable architecture delivers. With
 ``project_every = k > 0`` (the default, 10) every k steps each point is decoded greedily and
 replaced by the encoding of its decoding, and each sample ends at the best architecture (by
@@ -88,6 +93,7 @@ def ascend(
     bounds: tuple[torch.Tensor, ...],
     progress: Callable[[int, int], None] | None = None,
     start_archs: list[Arch | None] | None = None,
+    unit: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, list[Arch | None]]:
     """Gradient ascent on the objective, differentiating with respect to the latent points only.
 
@@ -108,12 +114,12 @@ def ascend(
     best_arch: list[Arch | None] = list(start_archs)
     with torch.no_grad():  # a start at a data-set architecture under the cap is a candidate
         known = torch.tensor([a is not None for a in start_archs], dtype=torch.bool)
-        best[known] = _objective(model, z0[known], cfg, limit)
+        best[known] = _objective(model, z0[known], cfg, limit, unit)
     path = [z.detach().clone()]
     for step in range(cfg.steps):
         # Gradient with respect to z only: the shared model's parameters are never touched.
         with torch.enable_grad():
-            grad = torch.autograd.grad(-_objective(model, z, cfg, limit).sum(), z)[0]
+            grad = torch.autograd.grad(-_objective(model, z, cfg, limit, unit).sum(), z)[0]
         with torch.no_grad():
             step_z(grad)
             if cfg.trust_radius > 0:
@@ -123,7 +129,7 @@ def ascend(
                 mu, archs = reencode_decodings(model, z)
                 ok = torch.tensor([a is not None for a in archs], dtype=torch.bool)
                 fits = ok & torch.as_tensor(within_cap(_params(archs), cfg.max_params))
-                score = torch.where(fits, _objective(model, mu, cfg, limit), -math.inf)
+                score = torch.where(fits, _objective(model, mu, cfg, limit, unit), -math.inf)
                 better = score > best
                 best_z[better], best[better] = mu[better], score[better]
                 for i in better.nonzero().flatten().tolist():
@@ -155,12 +161,23 @@ def _normalised_limit(model: NGAE, cfg: SearchConfig) -> float | None:
     return float(normalise_complexity(limit, c.cmplx_target, c.cmplx_lo, c.cmplx_hi)[0])
 
 
+def lambda_unit(model: NGAE, latents: LatentTable) -> float:
+    """The data set's predicted-accuracy range over its predicted-complexity range."""
+    c = model.cfg
+    acc = latents.pred_acc[np.isfinite(latents.pred_acc)]
+    cmplx = normalise_complexity(latents.pred_params, c.cmplx_target, c.cmplx_lo, c.cmplx_hi)
+    cmplx = cmplx[np.isfinite(cmplx)]
+    if len(acc) < 2 or len(cmplx) < 2 or np.ptp(cmplx) <= 0:
+        return 1.0
+    return float(np.ptp(acc) / np.ptp(cmplx))
+
+
 def _objective(
-    model: NGAE, z: torch.Tensor, cfg: SearchConfig, limit: float | None
+    model: NGAE, z: torch.Tensor, cfg: SearchConfig, limit: float | None, unit: float = 1.0
 ) -> torch.Tensor:
-    """``f_perf - lambda f_cmplx`` (and the constraint penalty) per latent point."""
+    """``f_perf - lambda u f_cmplx`` (and the constraint penalty) per latent point."""
     acc, cmplx = model.predict(z)
-    objective = acc - cfg.lambda_cmplx * cmplx
+    objective = acc - cfg.lambda_cmplx * unit * cmplx
     if limit is not None:
         objective = objective - CONSTRAINT_WEIGHT * torch.relu(cmplx - limit) ** 2
     return objective

@@ -23,7 +23,7 @@ class SearchConfig:
     samples: int = 10
     steps: int = 100
     lr: float | None = None
-    lambda_cmplx: float = 1.0
+    lambda_cmplx: float = 20.0  # in the unit of ascent.lambda_unit (README, "Search")
     max_params: float | None = None
     decodes: int = 50
     seed: int = 0

@@ -17,7 +17,7 @@ import torch
 from ngae.errors import UserInputError
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
-from ngae.search.ascent import ascend, start_points, within_cap
+from ngae.search.ascent import ascend, lambda_unit, start_points, within_cap
 from ngae.search.config import SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
 from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
@@ -46,7 +46,8 @@ def run_search(
     radius = cfg.trust_radius * mu.std(0)
     start_archs = [None if i is None else data.archs[i] for i in start_idx]
     bounds = (mu.mean(0) - radius, mu.mean(0) + radius)
-    path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs)
+    unit = lambda_unit(model, latents)
+    path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs, unit)
     decoded = _final_decodings(model, end, met, cfg, gen)
     latent_acc, latent_params = predict_latents(model, end)
     results = _describe_found(model, data, decoded, start_idx, path, latent_acc, latent_params)
@@ -54,7 +55,7 @@ def run_search(
     return SearchResults(
         results=results,
         dataset_best_pred_acc=_best(latents.pred_acc[under]),
-        config=asdict(cfg) | {"lr": cfg.learning_rate()},
+        config=asdict(cfg) | {"lr": cfg.learning_rate(), "lambda_unit": unit},
         summary=_summary(results, data, latents, cfg, decoded),
         seconds=time.perf_counter() - start,
     )

@@ -71,6 +71,22 @@ def shipped_workspace(folder: Path) -> dict[str, str]:
     return {"NGAE_CHECKPOINT_DIR": str(dst), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
 
 
+def stop_jobs(db: str) -> None:
+    """End any training job a failed test left running (jobs outlive the server by design)."""
+    import signal
+
+    from ngae.explorer import JobManager
+
+    manager = JobManager(Path(db))
+    job = manager.current()
+    if job is not None and job.pid:
+        manager.cancel(job.id)
+        try:
+            os.kill(job.pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
 def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENS[0] / f"{name}.png"))
 
@@ -94,6 +110,7 @@ def server(workspace, request):
     url = f"http://127.0.0.1:{port}"
     yield url
     stop(proc)
+    stop_jobs(env["NGAE_JOBS_DB"])
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None and TIMINGS:

@@ -99,3 +99,20 @@ def test_cli_capped_search_json(decoding_checkpoint, explorer, capsys):
     assert doc["dataset_best_pred_acc"] == pytest.approx(
         float(explorer.latents.pred_acc[under].max())
     )
+
+
+def test_lambda_unit_is_the_accuracy_range_over_the_complexity_range(explorer):
+    from ngae.model.inference import LatentTable
+    from ngae.space.complexity import denormalise_complexity
+
+    c = explorer.model.cfg
+    cmplx = np.array([0.2, 0.5, 0.7])  # normalised: range 0.5
+    params = denormalise_complexity(cmplx, c.cmplx_target, c.cmplx_lo, c.cmplx_hi)
+    table = LatentTable(np.zeros((3, 6), np.float32), np.array([0.70, 0.74, 0.75]), params)
+    assert ascent.lambda_unit(explorer.model, table) == pytest.approx(0.05 / 0.5)
+    flat = LatentTable(table.mu, table.pred_acc, np.full(3, params[0]))
+    assert ascent.lambda_unit(explorer.model, flat) == 1.0  # no range: no rescaling
+    out = explorer.search(SearchConfig(samples=2, steps=2, decodes=2))
+    assert out.config["lambda_unit"] == pytest.approx(
+        ascent.lambda_unit(explorer.model, explorer.latents)
+    )
