@@ -43,6 +43,9 @@ def text_changed(ex):
 def initialise(ex, first):
     """Fill the text box and builder from a request (another page) or the data set's first."""
     request = st.session_state.pop(REQUEST, None)
+    linked = st.query_params.get("arch")  # a link from another page (a new tab)
+    if linked and st.session_state.get("_arch_linked") != linked:
+        st.session_state["_arch_linked"] = request = request or linked
     if request is None and TEXT in st.session_state and op_key(0) in st.session_state:
         return
     text = request or st.session_state.get(TEXT) or first

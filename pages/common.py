@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial, wraps
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -397,19 +398,30 @@ def show_cell(dec: Decoded, title: str, side: bool = True) -> None:
     cell_card(dec.cell, note, side, legend=False)  # the map page shows the legend once
 
 
+ARCH_PAGE = "architecture"  # the Architecture page's URL path (NAV)
+
+
+def arch_link(arch: str) -> str:
+    """A link that opens ``arch`` on the Architecture page (``?arch=...``, in a new tab)."""
+    return f"{ARCH_PAGE}?arch={quote(arch)}"
+
+
 def neighbours_table(frame: Any, height: int = 250) -> None:
-    """The nearest data-set architectures, figures first (the arch string is long)."""
+    """The nearest data-set architectures, figures first, each linked to the Architecture page."""
     num = st.column_config.NumberColumn
     st.dataframe(
-        frame,
+        frame.assign(open=[arch_link(a) for a in frame.arch]),
         hide_index=True,
         height=height,
-        column_order=["index", "true_acc", "pred_acc", "params", "distance", "arch"],
+        column_order=["index", "true_acc", "pred_acc", "params", "distance", "open", "arch"],
         column_config={
             "true_acc": num("true acc", format="%.4f"),
             "pred_acc": num("pred acc", format="%.4f"),
             "params": num(format="localized"),
             "distance": num(format="%.3f"),
+            "open": st.column_config.LinkColumn(
+                "open", display_text="Architecture page", help="opens in a new tab"
+            ),
         },
     )
 

@@ -210,6 +210,7 @@ def interpolation_strip(result, per_row=6):
                     continue
                 common.draw_cell(dec.cell.arch, f"strip{start + k}", vertical=True)
                 st.caption(f"pred acc {dec.cell.pred_acc:.4f}  \n{dec.cell.params:,} params")
+                st.markdown(f"[Architecture page]({common.arch_link(dec.cell.arch)})")
 
 
 def focus_typed():

@@ -53,15 +53,14 @@ def read_form(base):
         c = st.columns(5)
         epochs = c[0].number_input("Epochs", 1, 1000, D.epochs)
         batch = c[1].number_input("Batch size", 1, 4096, D.batch_size)
-        lr = c[2].text_input("Learning rate", f"{D.lr:g}")
+        lr = c[2].text_input("Learning rate", f"{D.lr:g}", placeholder=f"blank: {D.lr:g}")
         hs = c[3].number_input("Hidden size (new model)", 2, 2048, D.hs)
         nz = c[4].number_input("Latent size (new model)", 1, 512, D.nz)
         if not st.form_submit_button("Start training", type="primary"):
             return None
     try:
-        rate = parse_number(lr, "learning rate")
-        if rate is None:
-            raise UserInputError("give a learning rate, e.g. 1e-4")
+        rate = parse_number(lr, "Learning rate")
+        rate = D.lr if rate is None else rate  # blank: the default, as on the Search page
         return TrainRequest(
             name=name.strip(),
             mode=mode,

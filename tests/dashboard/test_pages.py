@@ -21,10 +21,11 @@ PAGES = ["latent_map", "model", "search", "architecture", "train"]
 
 
 # ----- in the worker ------------------------------------------------------------------------
-def _app(page: str | None = None):
+def _app(page: str | None = None, query: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at.query_params.update(query or {})
     at.run()
     if page:
         at.switch_page(f"pages/{page}.py")
@@ -154,6 +155,11 @@ def scenario_architecture() -> dict:
     out["op3"] = at.selectbox(key="arch_op_3").value
     at.selectbox(key="arch_op_0").set_value(5).run()
     out["built"] = at.text_input(key="arch_text").value
+    links = at.dataframe[0].value
+    out["links"] = list(links["open"])[:2] if "open" in links else []
+    # A link from another page: /architecture?arch=... opens that architecture.
+    linked = _app("architecture", query={"arch": "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"})
+    out["linked"] = linked.text_input(key="arch_text").value
     return out
 
 
@@ -268,6 +274,10 @@ def test_architecture_page_validates(tiny):
     assert s["good"]["cells"] == 1 and not s["good"]["error"]
     assert s["op3"] == 3  # the pasted string was loaded into the builder
     assert s["built"].startswith("5 1 0 2 ")  # and the builder writes the string back
+    assert s["bad"]["error"] == ["Not a valid architecture: need 21 integers (6 layers: each "
+                                 "layer's op, then one skip bit per earlier node), got 3"]  # fmt: skip
+    assert s["links"] and all(link.startswith("architecture?arch=") for link in s["links"])
+    assert s["linked"] == "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
 
 
 def test_train_form_rejects_bad_name(tiny):
