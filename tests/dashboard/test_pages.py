@@ -274,8 +274,8 @@ def test_architecture_page_validates(tiny):
     assert s["good"]["cells"] == 1 and not s["good"]["error"]
     assert s["op3"] == 3  # the pasted string was loaded into the builder
     assert s["built"].startswith("5 1 0 2 ")  # and the builder writes the string back
-    assert s["bad"]["error"] == ["Not a valid architecture: need 21 integers (6 layers: each "
-                                 "layer's op, then one skip bit per earlier node), got 3"]  # fmt: skip
+    need = "need 21 integers (6 layers: each layer's op, then one skip bit per earlier node)"
+    assert s["bad"]["error"] == [f"Not a valid architecture: {need}, got 3"]
     assert s["links"] and all(link.startswith("architecture?arch=") for link in s["links"])
     assert s["linked"] == "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
 
