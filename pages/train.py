@@ -135,12 +135,14 @@ PENDING = "train_pending"
 
 def estimate(manager, request):
     """(seconds, how it was estimated) for a request, or (nan, reason)."""
-    base = request.base if request.mode == "finetune" else None
-    history = checkpoint_summary(base).history if base else []
-    if common.explorer_key() is None:
+    key = common.explorer_key()
+    if key is None:
         return float("nan"), "no earlier run to measure from"
-    graphs = common.explorer().model_card().data.train  # D-VAE's training split
-    found = estimate_seconds(request, graphs, manager.list(limit=50), history)
+    card = common.explorer().model_card()  # the selected checkpoint
+    graphs = card.data.train  # D-VAE's training split
+    history = card.history.to_dict("records")
+    hs = card.model_config.get("hs")
+    found = estimate_seconds(request, graphs, manager.list(limit=50), history, hs)
     return found if found is not None else (float("nan"), "no earlier run to measure from")
 
 

@@ -104,12 +104,17 @@ class Job:
 
 
 def estimate_seconds(
-    request: TrainRequest, train_graphs: int, jobs: list[Job], base_history: list[dict]
+    request: TrainRequest,
+    train_graphs: int,
+    jobs: list[Job],
+    base_history: list[dict],
+    base_hs: int | None = None,
 ) -> tuple[float, str] | None:
     """About how long a request will train, from measured speeds; ``None`` without any.
 
     The speed (graphs per second) is the median over the epochs of earlier jobs with the same
-    hidden size, else of the fine-tuned checkpoint's own history. Returns the seconds and
+    hidden size, else of the selected checkpoint's own history (``base_history``; for a new
+    model only when its hidden size ``base_hs`` is the request's). Returns the seconds and
     where the speed came from (the closing quick evaluation is not included).
     """
     graphs = min(request.max_train or train_graphs, train_graphs) * request.epochs
@@ -121,7 +126,7 @@ def estimate_seconds(
         if r.get("graphs_per_s")
     ]
     source = "earlier jobs of this size on this machine"
-    if not same and request.mode == "finetune":
+    if not same and (request.mode == "finetune" or base_hs == request.hs):
         same = [r["graphs_per_s"] for r in base_history if r.get("graphs_per_s")]
         source = "the checkpoint's own training"
     if not same:
