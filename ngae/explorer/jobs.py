@@ -66,12 +66,12 @@ class TrainRequest:
         checks = {
             "epochs": (self.epochs, 1, 1000),
             "batch size": (self.batch_size, 1, 4096),
-            "hs": (self.hs, 2, 2048),
-            "nz": (self.nz, 1, 512),
+            "hidden size": (self.hs, 2, 2048),
+            "latent size": (self.nz, 1, 512),
         }
         for label, (value, lo, hi) in checks.items():
             if not isinstance(value, int) or not lo <= value <= hi:
-                raise UserInputError(f"{label} must be an integer in {lo}..{hi}")
+                raise UserInputError(f"{label} must be a whole number from {lo:,} to {hi:,}")
         if not (isinstance(self.lr, int | float) and 0 < self.lr <= 1):
             raise UserInputError("learning rate must be in (0, 1]")
         if self.max_train is not None and self.max_train < 1:
