@@ -430,7 +430,9 @@ def test_model_and_architecture_pages(page, server):
     box = page.get_by_label("Architecture string", exact=True)
     box.fill("1 2 3")
     box.press("Enter")
-    expect(page.get_by_text("Not a valid architecture: need 21 integers", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("Not a valid architecture: need 21 integers", exact=False)
+    ).to_be_visible()
     box.fill("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1")
     box.press("Enter")
     expect(page.locator(NODE)).to_have_count(8, timeout=15_000)
