@@ -5,7 +5,6 @@ import streamlit as st
 
 from ngae.explorer import BackgroundTask
 from ngae.ui.figures import history_figure, prediction_figure
-from ngae.ui.forms import count
 from ngae.ui.tables import compare_with_parent, eval_settings, metrics_table
 from pages import common
 
@@ -37,7 +36,7 @@ def data_stats(data, train_graphs):
     low = st.columns(2)
     low[0].metric("true accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
                   help=f"range; mean {data.acc_mean:.4f}")  # fmt: skip
-    low[1].metric("exact params", f"{count(data.params_min, 1)} to {count(data.params_max, 1)}",
+    low[1].metric("exact params", f"{data.params_min / 1e6:.2f} M to {data.params_max / 1e6:.2f} M",
                   help="range of exact parameter counts")  # fmt: skip
 
 
@@ -77,8 +76,8 @@ def evaluation_section(ex, card):
     table = metrics_table(ev, card.published)
     table = table.rename(columns={"this model": f"this model ({protocol})"})
     st.dataframe(
-        table.style.format(lambda v: "" if pd.isna(v) else f"{v:.4g}"),
-        height=36 * (len(table) + 1) + 4,  # every row, no inner scroll box
+        table.map(lambda v: "" if pd.isna(v) else f"{v:.4g}"),  # blanks, not "None"
+        height=35 * (len(table) + 1) + 3,  # every row, no inner scroll box
     )
     st.caption(
         f"D-VAE's protocols on the test split ({protocol}): {eval_settings(ev)}. "
@@ -100,7 +99,7 @@ def evaluation_section(ex, card):
                 lambda v: "color: #C0392B; font-weight: 600" if v == "worse" else "",
                 subset=["verdict"],
             ),
-            height=36 * (len(changes) + 1) + 4,
+            height=35 * (len(changes) + 1) + 3,
         )
 
 

@@ -221,7 +221,7 @@ def show_result(ex, key, result, n):
         return
     table = results_frame(result)
     st.dataframe(
-        table,
+        table.assign(pred_params=table.pred_params.round().astype("Int64")),  # whole counts
         key="search_table",
         on_select="rerun",
         selection_mode="single-row",
