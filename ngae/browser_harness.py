@@ -15,8 +15,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ngae.files import PROJECT_ROOT
+from ngae.space.arch import OP_NAMES, Arch
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +57,15 @@ RANK_ISOLATED = """([name, avoid, count]) => {
     scored.push({x: p[0], y: p[1], custom: Array.from(t.customdata[i]), near: near});
   });
   return scored.sort((a, b) => b.near - a.near).slice(0, count);
+}"""
+# The first drawn cell's vertex labels and edge paths, and the first architecture string shown.
+FIRST_CELL = """() => {
+  const svg = document.querySelector('.ngae-cell svg');
+  const code = document.querySelector('[data-testid="stCode"] code');
+  return {labels: svg ? Array.from(svg.querySelectorAll('g.node text'), t => t.textContent) : [],
+          paths: svg ? Array.from(svg.querySelectorAll('g.edge path'), p => p.getAttribute('d'))
+            .join('|') : '',
+          arch: code ? code.textContent.trim() : null};
 }"""
 APP_IDLE = (
     "[data-testid='stApp'][data-test-connection-state='CONNECTED']",
@@ -111,3 +122,33 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def cell_labels(arch: str) -> list[str]:
+    """The vertex labels of a drawn cell, sorted: input, ``k: op`` for layers 1..L, output."""
+    ops = Arch.from_string(arch).ops
+    return sorted(["input", "output", *(f"{k + 1}: {OP_NAMES[op]}" for k, op in enumerate(ops))])
+
+
+def wait_cell_drawn(
+    page: Any, start: float, before: str | None = None, timeout: float = 15.0, settle: float = 0.25
+) -> tuple[float, str]:
+    """Seconds from ``start`` until the page's first cell is drawn and still: (seconds, arch).
+
+    Drawn: with the architecture the page names beside it (not ``before``). Still: its labels
+    and edge paths then stay as they are for ``settle`` seconds (a drawing being morphed into
+    place changes its paths every frame); the time is when that began. ``page`` is a
+    Playwright page.
+    """
+    deadline, since, state, seen = time.time() + timeout, None, None, None
+    while time.time() < deadline:
+        now, seen = time.perf_counter(), page.evaluate(FIRST_CELL)
+        arch = seen["arch"]
+        drawn = arch and arch != before and sorted(seen["labels"]) == cell_labels(arch)
+        current = (arch, seen["paths"]) if drawn else None
+        if current != state:
+            since, state = now, current
+        elif state is not None and now - since >= settle:
+            return since - start, arch
+        page.wait_for_timeout(20)
+    raise AssertionError(f"no settled cell after {timeout} s: {seen}")

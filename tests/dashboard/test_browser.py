@@ -33,6 +33,7 @@ from ngae.browser_harness import (
     server_env,
     start_dashboard,
     stop,
+    wait_cell_drawn,
 )
 
 SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
@@ -41,17 +42,6 @@ TIMINGS: dict[str, float] = {}
 PLOT = ".stPlotlyChart .js-plotly-plot"
 NODE = ".ngae-cell svg g.node"  # a vertex of a cell Graphviz drew on the server
 CELL = f"{NODE}:has(title:text-is('out'))"  # a drawn cell (its output vertex)
-# The first drawn cell's vertex labels and edge paths, and the first architecture string shown.
-FIRST_CELL = """() => {
-  const svg = document.querySelector('.ngae-cell svg, [data-testid="stGraphVizChart"] svg');
-  const code = document.querySelector('[data-testid="stCode"] code');
-  return {labels: svg ? Array.from(svg.querySelectorAll('g.node text'), t => t.textContent) : [],
-          paths: svg ? Array.from(svg.querySelectorAll('g.edge path'), p => p.getAttribute('d'))
-            .join('|') : '',
-          arch: code ? code.textContent.trim() : null};
-}"""
-OPS = ("conv3x3", "sep-conv3x3", "conv5x5", "sep-conv5x5", "avg-pool3x3", "max-pool3x3")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -186,37 +176,6 @@ def colour_title(page):
 def plot_title(page):
     return page.evaluate(f"""() => {{ const g = document.querySelector('{PLOT}');
       return g && g._fullLayout && g._fullLayout.title.text; }}""")
-
-
-def cell_labels(arch: str) -> list[str]:
-    """The vertex labels of a drawn cell: input, ``k: op`` for layers 1..L, output."""
-    values = [int(v) for v in arch.split()]
-    ops, pos = [], 0
-    while pos < len(values):
-        ops.append(values[pos])
-        pos += len(ops)
-    return sorted(["input", "output", *(f"{k + 1}: {OPS[op]}" for k, op in enumerate(ops))])
-
-
-def wait_cell_drawn(page, start, before=None, timeout=15.0, settle=0.25):
-    """Seconds from ``start`` until the first cell on the page is drawn, and settled, with the
-    architecture the page names beside it (not ``before``); returns (seconds, arch).
-
-    Settled: its labels and edge paths then stay as they are for ``settle`` seconds (a drawing
-    being morphed into place changes its paths every frame); the time is when that began.
-    """
-    deadline, since, state, seen = time.time() + timeout, None, None, None
-    while time.time() < deadline:
-        now, seen = time.perf_counter(), page.evaluate(FIRST_CELL)
-        arch = seen["arch"]
-        drawn = arch and arch != before and sorted(seen["labels"]) == cell_labels(arch)
-        current = (arch, seen["paths"]) if drawn else None
-        if current != state:
-            since, state = now, current
-        elif state is not None and now - since >= settle:
-            return since - start, arch
-        page.wait_for_timeout(20)
-    raise AssertionError(f"no settled cell after {timeout} s: {seen}")
 
 
 def shown_count(page):
