@@ -424,9 +424,3 @@ def neighbours_table(frame: Any, height: int = 250) -> None:
             ),
         },
     )
-
-
-def elapsed(seconds: float) -> str:
-    """``1 min 05 s`` style."""
-    m, s = divmod(int(seconds), 60)
-    return f"{m} min {s:02d} s" if m else f"{s} s"

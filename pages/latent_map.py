@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
-from ngae.explorer import UserInputError
+from ngae.explorer import UserInputError, duration
 from ngae.ui.cells import legend_html
 from ngae.ui.figures import add_marks, map_figure
 from ngae.ui.forms import count, parse_number
@@ -114,7 +114,7 @@ def poll_projection(ex, key, kind):
     st.progress(
         min(seconds / 90.0, 0.95),
         text=f"Computing the {KINDS[kind]} map in the background: "
-        f"{common.elapsed(seconds)} so far (usually about a minute).",
+        f"{duration(seconds)} so far (usually about a minute).",
     )
 
 

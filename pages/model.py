@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ngae.explorer import BackgroundTask
+from ngae.explorer import BackgroundTask, duration, plural
 from ngae.ui.figures import history_figure, prediction_figure
 from ngae.ui.tables import compare_with_parent, eval_settings, metrics_table
 from pages import common
@@ -43,7 +43,7 @@ def data_stats(data, train_graphs):
 def lineage_line(card):
     """Where the checkpoint comes from and what it was trained on, in one sentence."""
     graphs = "" if card.train_graphs is None else f" on {card.train_graphs:,} training graphs"
-    epochs = f"{card.epoch:,} epoch{'' if card.epoch == 1 else 's'}"
+    epochs = plural(card.epoch, "epoch")
     if card.lineage.get("parent"):
         where = (
             f"Fine-tuned from **{card.lineage['parent']}** (at its epoch "
@@ -133,7 +133,7 @@ def poll_evaluation(task):
             st.error(f"The full evaluation failed: {snap.error}")
             return
         st.rerun(scope="app")
-    st.progress(0.5, text=f"Running the full evaluation · {common.elapsed(snap.elapsed)}")
+    st.progress(0.5, text=f"Running the full evaluation · {duration(snap.elapsed)}")
 
 
 def main():

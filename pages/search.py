@@ -10,6 +10,7 @@ from ngae.explorer import (
     BackgroundTask,
     SearchConfig,
     UserInputError,
+    duration,
 )
 from ngae.ui.figures import cloud_figure, trajectory_figure
 from ngae.ui.forms import parse_number
@@ -134,7 +135,7 @@ def poll(task):
         else "Decoding the end points"
     )
     bar, stop = st.columns([6, 1], vertical_alignment="bottom")
-    bar.progress(step / total if total else 0.0, text=f"{text} · {common.elapsed(snap.elapsed)}")
+    bar.progress(step / total if total else 0.0, text=f"{text} · {duration(snap.elapsed)}")
     if stop.button("Cancel", key="search_cancel"):
         task.cancel()
         st.toast("Cancelling the search…")
@@ -204,7 +205,7 @@ def show_result(ex, key, result, n):
         help="found architectures with fewer exact parameters than every data-set "
         "architecture predicted at least as accurate",
     )
-    c[4].metric("time", common.elapsed(result.seconds))
+    c[4].metric("time", duration(result.seconds))
     if capped:
         st.caption(
             f"Every result has at most {summary.max_params:,.0f} exact parameters; "

@@ -11,6 +11,7 @@ from ngae.explorer import (
     TrainRequest,
     UserInputError,
     checkpoint_summary,
+    duration,
     estimate_seconds,
     resolve_checkpoint,
 )
@@ -146,11 +147,6 @@ def estimate(manager, request):
     return found if found is not None else (float("nan"), "no earlier run to measure from")
 
 
-def needs_confirmation(manager, request):
-    seconds, _ = estimate(manager, request)
-    return seconds == seconds and seconds > LONG_JOB
-
-
 def start(manager, request):
     try:
         job = manager.start_training(request)
@@ -171,21 +167,21 @@ def main():
         )
     request = read_form(key[0] if key else None)
     if request is not None:
-        st.session_state[PENDING] = None
-        if needs_confirmation(manager, request):
-            st.session_state[PENDING] = request
-        else:
+        seconds, how = estimate(manager, request)
+        long_job = seconds == seconds and seconds > LONG_JOB  # nan: no estimate
+        st.session_state[PENDING] = (request, seconds, how) if long_job else None
+        if not long_job:
             start(manager, request)
     pending = st.session_state.get(PENDING)
     if pending is not None:
-        seconds, how = estimate(manager, pending)
+        waiting, seconds, how = pending
         st.warning(
-            f"This job will take about {common.elapsed(seconds)} on this machine ({how}). "
+            f"This job will take about {duration(seconds)} on this machine ({how}). "
             "Start it anyway, or change the epochs or the number of training graphs."
         )
         if st.button("Start anyway", key="train_confirm"):
             st.session_state[PENDING] = None
-            start(manager, pending)
+            start(manager, waiting)
     current = manager.current()
     if current is not None:
         live(manager, current.id)

@@ -19,6 +19,7 @@ from ngae.explorer.projections import PROJECTION_LABELS
 from ngae.explorer.results import CellInfo, CheckpointSummary, DataStats, Decoded, ModelCard
 from ngae.explorer.service import Explorer
 from ngae.explorer.warm_start import open_explorer, preload
+from ngae.explorer.wording import duration, plural
 from ngae.search import (
     DEFAULT_LR,
     STRATEGIES,
@@ -61,7 +62,9 @@ __all__ = [
     "SearchSummary",
     "TaskSnapshot",
     "TrainRequest",
+    "duration",
     "estimate_seconds",
+    "plural",
     "UserInputError",
     "checkpoint_summary",
     "list_checkpoints",

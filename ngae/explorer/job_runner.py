@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ngae.config import ModelConfig, TrainConfig
 from ngae.explorer.jobs import JobManager, TrainRequest
+from ngae.explorer.wording import duration, plural
 from ngae.model.checkpoint import checkpoint_data_path, checkpoint_dir, load_checkpoint
 from ngae.model.graph_tensors import GraphTensors
 from ngae.model.vae import NGAE
@@ -92,19 +93,8 @@ class ProgressReporter:
             self._start = now
         spent = now - self._start
         if progress <= 0:
-            return f"{clock_text(spent)} so far"
-        return f"{clock_text(spent)} so far, about {clock_text(spent / progress - spent)} left"
-
-
-def clock_text(seconds: float) -> str:
-    """``1 min 05 s`` style (``42 s`` under a minute)."""
-    m, s = divmod(int(round(seconds)), 60)
-    return f"{m} min {s:02d} s" if m else f"{s} s"
-
-
-def plural(n: int, word: str) -> str:
-    """``1 epoch``, ``2 epochs``."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+            return f"{duration(spent)} so far"
+        return f"{duration(spent)} so far, about {duration(spent / progress - spent)} left"
 
 
 def parent_record(name: str, ckpt: dict) -> dict:

@@ -271,38 +271,14 @@ def cloud_figure(
             {k: [getattr(r, k) for r in results] for k in ("params", "pred_acc", "arch")}
         )
         fig.add_trace(
-            go.Scattergl(
-                x=found.params,
-                y=found.pred_acc,
-                name="found",
-                mode="markers",
+            _stars(found, "found", size=13, outline=(1, "white")).update(
                 text=found.arch,
-                marker={
-                    "symbol": "star",
-                    "size": 13,
-                    "color": "#E45756",
-                    "line": {"width": 1, "color": "white"},
-                },
                 hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra>found</extra>",
             )
         )
         if highlight is not None and 0 <= highlight < len(found):
-            row = found.iloc[highlight]
-            fig.add_trace(
-                go.Scattergl(
-                    x=[row.params],
-                    y=[row.pred_acc],
-                    name="selected",
-                    mode="markers",
-                    marker={
-                        "symbol": "star",
-                        "size": 24,
-                        "color": "#E45756",
-                        "line": {"width": 3, "color": "black"},
-                    },
-                    hoverinfo="skip",
-                )
-            )
+            chosen = found.iloc[[highlight]]
+            fig.add_trace(_stars(chosen, "selected", size=24, outline=(3, "black"), hover=False))
     fig.update_layout(
         height=height,
         xaxis={"title": "exact params", "type": "log"},
@@ -311,6 +287,25 @@ def cloud_figure(
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
     return fig
+
+
+def _stars(
+    found: pd.DataFrame, name: str, size: int, outline: tuple[int, str], hover: bool = True
+) -> go.Scattergl:
+    """Red stars at ``found``'s (params, pred_acc), outlined ``(width, colour)``."""
+    return go.Scattergl(
+        x=found.params,
+        y=found.pred_acc,
+        name=name,
+        mode="markers",
+        marker={
+            "symbol": "star",
+            "size": size,
+            "color": "#E45756",
+            "line": {"width": outline[0], "color": outline[1]},
+        },
+        hoverinfo=None if hover else "skip",
+    )
 
 
 def trajectory_figure(
