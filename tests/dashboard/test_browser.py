@@ -170,7 +170,7 @@ def choose(page, label, option):
 
 def colour_title(page):
     return page.evaluate(f"""() => {{ const g = document.querySelector('{PLOT}');
-      return g && g._fullData && g._fullData[0].marker.colorbar.title.text; }}""")
+      return g?._fullData?.[0]?.marker?.colorbar?.title?.text ?? null; }}""")  # mid-redraw: null
 
 
 def plot_title(page):
