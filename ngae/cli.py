@@ -11,10 +11,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from ngae.commands import convert, draw, evaluate, export, params, scratch, search, train
+from ngae.commands import (
+    convert,
+    draw,
+    evaluate,
+    export,
+    optimum,
+    params,
+    score,
+    scratch,
+    search,
+    train,
+)
 from ngae.errors import USER_ERRORS
 
-COMMANDS = (params, train, evaluate, search, scratch, draw, convert, export)
+COMMANDS = (params, train, evaluate, search, scratch, draw, convert, export, score, optimum)
 
 
 class _Parser(argparse.ArgumentParser):

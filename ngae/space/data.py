@@ -7,11 +7,14 @@ Two formats are read:
 * a general DAG format (JSON lines) for other search spaces, one object per line:
   ``{"types": [0, 3, 1], "edges": [[0, 1], [1, 2]], "acc": 0.9, "params": 1234}``
   with vertices in topological order, the input first (type 0) and the output last (type 1);
-  ``params`` is optional (the edge count is used when it is missing).
+  ``score`` may stand for ``acc`` (any real number the performance head learns); ``params`` is
+  optional (the edge count is used when it is missing). A space's own JSON lines (Asia's,
+  :mod:`ngae.space.asia_data`) carry more and are read by that space.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import random
@@ -44,8 +47,10 @@ class GraphData:
         params: ``(M,)`` float64 exact complexity (parameter counts).
         proxy: ``(M,)`` float64 NGAE complexity proxy.
         strings: canonical string of each graph (for hashing, novelty and display).
-        archs: the ENAS architectures, or ``None`` for a general DAG space.
+        archs: the space's objects (ENAS architectures, Asia networks), or ``None`` for
+            general DAGs.
         num_types: number of vertex types (including input and output).
+        space: the search space's name (:mod:`ngae.space.registry`), ``""`` for general DAGs.
     """
 
     types: np.ndarray
@@ -54,8 +59,9 @@ class GraphData:
     params: np.ndarray
     proxy: np.ndarray
     strings: tuple[str, ...]
-    archs: tuple[Arch, ...] | None
+    archs: tuple | None
     num_types: int
+    space: str = ""
 
     def __len__(self) -> int:
         return len(self.strings)
@@ -77,7 +83,17 @@ class GraphData:
             tuple(self.strings[i] for i in idx),
             None if self.archs is None else tuple(self.archs[i] for i in idx),
             self.num_types,
+            self.space,
         )
+
+    def with_items(self, items: list, space: str) -> GraphData:
+        """The same graphs as the objects ``items`` of the space ``space``."""
+        return dataclasses.replace(self, archs=tuple(items), space=space)
+
+    @property
+    def burn_in(self) -> int:
+        """Lines D-VAE's split drops first: 1,000 for ENAS and general DAGs, 0 for others."""
+        return BURN_IN if self.space in ("", "enas6") else 0
 
 
 def parse_enas_line(line: str) -> tuple[Arch, float]:
@@ -109,7 +125,7 @@ def read_enas_file(path: str | Path) -> tuple[list[Arch], np.ndarray]:
     """Read every line of a D-VAE ENAS file; a bad line raises :class:`DataError`."""
     path = Path(path)
     archs, accs = [], []
-    for number, line in enumerate(_read_lines(path), start=1):
+    for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -128,7 +144,8 @@ def read_enas_file(path: str | Path) -> tuple[list[Arch], np.ndarray]:
     return archs, np.array(accs)
 
 
-def _read_lines(path: Path) -> list[str]:
+def read_lines(path: Path) -> list[str]:
+    """The file's lines (UTF-8, split at newlines only); unreadable files raise DataError."""
     try:
         # split("\n") after universal newlines, not splitlines(): that also splits at form
         # feeds, \x1c-\x1e, \x85 and \u2028, misnumbering lines or reading one line as two.
@@ -153,6 +170,7 @@ def enas_graph_data(archs: list[Arch], accs: np.ndarray, filters: int = 96) -> G
         strings=tuple(a.to_string() for a in archs),
         archs=tuple(archs),
         num_types=int(max(types.max() + 1, 8)),
+        space="enas6",
     )
 
 
@@ -160,7 +178,7 @@ def read_jsonl_file(path: str | Path) -> GraphData:
     """Read a general DAG data set in the JSON-lines format described in the module docstring."""
     path = Path(path)
     records = []
-    for number, line in enumerate(_read_lines(path), start=1):
+    for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -247,9 +265,9 @@ def _parse_dag_record(obj: dict) -> tuple[np.ndarray, np.ndarray, float, float]:
         if not 0 <= as_integer(u) < as_integer(v) < n:
             raise ValueError(f"edge {u}->{v} is not forward in topological order")
         adj[u, v] = 1
-    acc = float(obj["acc"])
+    acc = float(obj["acc"] if "acc" in obj else obj["score"])
     if not math.isfinite(acc):
-        raise ValueError("acc must be a finite number")
+        raise ValueError("acc (or score) must be a finite number")
     params = float(obj.get("params", adj.sum()))
     if not math.isfinite(params) or params < 0:
         raise ValueError("params must be a finite number >= 0")
@@ -262,12 +280,17 @@ def _dag_string(types: np.ndarray, adj: np.ndarray) -> str:
 
 
 def load_dataset(path: str | Path = DEFAULT_DATA) -> GraphData:
-    """Load a data set file: ``.jsonl`` is the general DAG format, anything else ENAS text."""
+    """Load a data set file in its space's format.
+
+    ENAS text, a space's JSON lines (Asia) or the general DAG format, as
+    :func:`ngae.space.registry.space_for_data` tells.
+    """
+    # Imported here: the registry imports the space modules, and they import this one.
+    from ngae.space.registry import space_for_data
+
     path = Path(path)
-    if path.suffix == ".jsonl":
-        return read_jsonl_file(path)
-    archs, accs = read_enas_file(path)
-    return enas_graph_data(archs, accs)
+    space = space_for_data(path)
+    return read_jsonl_file(path) if space is None else space.load(path)
 
 
 def dvae_split(n: int, burn_in: int = BURN_IN, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

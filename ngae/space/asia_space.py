@@ -1,0 +1,101 @@
+"""Bayesian networks over Asia as a :class:`~ngae.space.base.SearchSpace`, with the BIC oracle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ngae.space.asia import NUM_VARS, VARIABLES, BayesNet
+from ngae.space.asia_data import DATASET, SAMPLES, local_scores
+from ngae.space.base import Labels, SearchSpace
+from ngae.space.bic import exact_optimum
+from ngae.space.data import DataError, GraphData, dag_graph_data, read_lines
+
+
+class AsiaSpace(SearchSpace):
+    """DAGs over the 8 Asia variables, scored by BIC on a samples file (the oracle)."""
+
+    name = "asia"
+    title = "Bayesian networks on Asia (8 variables)"
+    data_file = DATASET
+    labels = Labels(item="network", perf="BIC", cmplx="free parameters", perf_key="score")
+    burn_in = 0
+    example = "0" * (NUM_VARS * NUM_VARS)
+
+    def __init__(self, samples: Path = SAMPLES) -> None:
+        self.samples = Path(samples)
+
+    def parse(self, text: str) -> BayesNet:
+        """The 64-digit adjacency string."""
+        return BayesNet.from_string(text)
+
+    def from_dag(self, types: np.ndarray, adj: np.ndarray) -> BayesNet:
+        """D-VAE's BN graph back to the network."""
+        return BayesNet.from_dag(types, adj)
+
+    def valid_mask(self, types: Tensor, adj: Tensor, strict: bool = False) -> Tensor:
+        """D-VAE's ``is_valid_BN`` on a batch.
+
+        10 vertices, input first, output last, each variable exactly once (decoded edges only
+        go forward, so the graph is a DAG).
+        """
+        b, n = types.shape
+        if n != NUM_VARS + 2:
+            return torch.zeros(b, dtype=torch.bool, device=types.device)
+        middle = types[:, 1:-1]
+        counts = torch.stack([(middle == 2 + v).sum(1) for v in range(NUM_VARS)], 1)
+        ends = (types[:, 0] == 0) & (types[:, -1] == 1)
+        return ends & (counts == 1).all(1)
+
+    def complexity(self, items: list[BayesNet]) -> np.ndarray:
+        """Free parameters: ``sum_i (r_i - 1) prod_{parents} r_j``, all variables binary."""
+        adj = np.stack([n.adjacency for n in items]) if items else np.zeros((0, 8, 8))
+        return local_scores(self.samples).free_params(adj).astype(np.float64)
+
+    def vertex_names(self, item: BayesNet) -> list[str]:
+        """``input``, the variables in the drawing's vertex order, ``output``."""
+        return ["input", *(VARIABLES[v] for v in item.order()), "output"]
+
+    def edge_names(self, item: BayesNet) -> list[str]:
+        """Each edge as ``"S->L"``, sources in variable order."""
+        adj = item.adjacency
+        return [f"{VARIABLES[i]}->{VARIABLES[j]}" for i, j in zip(*np.nonzero(adj), strict=True)]
+
+    @property
+    def has_oracle(self) -> bool:
+        """BIC is computed exactly from the samples."""
+        return True
+
+    def true_scores(self, items: list[BayesNet]) -> np.ndarray:
+        """BIC of each network on the samples file."""
+        adj = np.stack([n.adjacency for n in items]) if items else np.zeros((0, 8, 8))
+        return local_scores(self.samples).score(adj)
+
+    def optimum(self) -> tuple[float, BayesNet]:
+        """The best BIC over all DAGs (dynamic programming) and a network that reaches it."""
+        best = exact_optimum(local_scores(self.samples))
+        return best.score, BayesNet.from_adjacency(best.adjacency)
+
+    def load(self, path: Path) -> GraphData:
+        """Read the data set's JSON lines (``adjacency``, ``score``; ``params`` recomputed)."""
+        nets, scores = [], []
+        for number, line in enumerate(read_lines(Path(path)), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                nets.append(BayesNet.from_string(str(record["adjacency"])))
+                scores.append(float(record["score"]))
+            except (ValueError, TypeError, KeyError) as err:
+                raise DataError(f"{path}:{number}: {str(err)[:120]}") from None
+        if not nets:
+            raise DataError(f"{path}: no networks in the file")
+        dags = [n.to_dag() for n in nets]
+        data = dag_graph_data(
+            [d[0] for d in dags], [d[1] for d in dags], np.array(scores), self.complexity(nets)
+        )
+        return data.with_items(nets, self.name)
