@@ -27,6 +27,9 @@ class ModelConfig:
         cmplx_target: ``params`` (exact count, log-scaled) or ``proxy`` (NGAE's proxy).
         cmplx_lo: the complexity scale's low end (log-count for ``params``), whole data set.
         cmplx_hi: the complexity scale's high end.
+        perf_lo: the performance target that the head's output 0 stands for.
+        perf_hi: the target that output 1 stands for (0 and 1: accuracies as they are; a
+            score such as BIC is mapped into the head's range, see ``with_data_scale``).
     """
 
     num_types: int = 8
@@ -42,6 +45,8 @@ class ModelConfig:
     cmplx_target: str = "params"
     cmplx_lo: float = 0.0
     cmplx_hi: float = 1.0
+    perf_lo: float = 0.0
+    perf_hi: float = 1.0
 
 
 @dataclass(frozen=True)

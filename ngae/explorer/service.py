@@ -55,7 +55,7 @@ class Explorer:
         self.cache_dir = cache_dir_for(path)  # hashes the checkpoint file: once per open
         self.latents: LatentTable = dataset_latents(self.cache_dir, model, data)
         self.pca = Pca.fit(self.latents.mu)
-        train_idx, test_idx = dvae_split(len(data))
+        train_idx, test_idx = dvae_split(len(data), data.burn_in)
         self.split = np.full(len(data), "burn-in", dtype=object)
         self.split[train_idx], self.split[test_idx] = "train", "test"
         self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}

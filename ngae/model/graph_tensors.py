@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 from ngae.config import ModelConfig
-from ngae.space.complexity import complexity_scale, normalise_complexity
+from ngae.space.complexity import MARGIN, complexity_scale, normalise_complexity
 from ngae.space.data import GraphData
 
 
@@ -17,8 +17,9 @@ from ngae.space.data import GraphData
 class GraphTensors:
     """Dense graphs and normalised targets on one device.
 
-    ``types`` ``(M, N)``, ``adj`` ``(M, N, N)`` float, ``acc`` ``(M,)`` raw accuracy, ``cmplx``
-    ``(M,)`` normalised complexity.
+    ``types`` ``(M, N)``, ``adj`` ``(M, N, N)`` float, ``acc`` ``(M,)`` performance in the head's
+    units (:func:`normalise_perf`: raw accuracy for ENAS), ``cmplx`` ``(M,)`` normalised
+    complexity.
     """
 
     types: Tensor
@@ -46,10 +47,30 @@ def raw_complexity(data: GraphData, kind: str) -> np.ndarray:
 
 
 def with_data_scale(cfg: ModelConfig, data: GraphData) -> ModelConfig:
-    """``cfg`` with the data set's vertex counts and one global complexity scale."""
+    """``cfg`` with the data set's vertex counts and global complexity and performance scales.
+
+    Performance targets within [0, 1] (accuracies) stay as they are; others (a score such as
+    BIC) are mapped linearly so the data set spans [MARGIN, 1 - MARGIN] of the sigmoid head.
+    """
     lo, hi = complexity_scale(raw_complexity(data, cfg.cmplx_target), cfg.cmplx_target)
     values = {**cfg.__dict__, "num_types": data.num_types, "max_n": data.max_n}
-    return ModelConfig(**{**values, "cmplx_lo": lo, "cmplx_hi": hi})
+    perf_lo, perf_hi = 0.0, 1.0
+    y_lo, y_hi = float(np.min(data.acc)), float(np.max(data.acc))
+    if y_lo < 0.0 or y_hi > 1.0:
+        pad = (y_hi - y_lo) * MARGIN / (1 - 2 * MARGIN)
+        perf_lo, perf_hi = y_lo - pad, y_hi + pad
+    scales = {"cmplx_lo": lo, "cmplx_hi": hi, "perf_lo": perf_lo, "perf_hi": perf_hi}
+    return ModelConfig(**{**values, **scales})
+
+
+def normalise_perf(values: np.ndarray, cfg: ModelConfig) -> np.ndarray:
+    """Raw performance (accuracy, BIC) to the head's units."""
+    return (np.asarray(values, dtype=np.float64) - cfg.perf_lo) / (cfg.perf_hi - cfg.perf_lo)
+
+
+def denormalise_perf(y: np.ndarray, cfg: ModelConfig) -> np.ndarray:
+    """The head's outputs back to raw performance."""
+    return cfg.perf_lo + np.asarray(y, dtype=np.float64) * (cfg.perf_hi - cfg.perf_lo)
 
 
 def to_tensors(data: GraphData, cfg: ModelConfig, device: torch.device | str) -> GraphTensors:
@@ -59,6 +80,6 @@ def to_tensors(data: GraphData, cfg: ModelConfig, device: torch.device | str) ->
     return GraphTensors(
         types=torch.as_tensor(data.types, dtype=torch.long, device=device),
         adj=torch.as_tensor(data.adj, dtype=torch.float32, device=device),
-        acc=torch.as_tensor(data.acc, dtype=torch.float32, device=device),
+        acc=torch.as_tensor(normalise_perf(data.acc, cfg), dtype=torch.float32, device=device),
         cmplx=torch.as_tensor(cmplx, dtype=torch.float32, device=device),
     )

@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from ngae.model.graph_tensors import denormalise_perf
 from ngae.model.vae import NGAE
-from ngae.space.arch import Arch
+from ngae.space.base import SearchSpace
 from ngae.space.complexity import denormalise_complexity
 from ngae.space.data import GraphData
-from ngae.space.dense_graphs import to_archs
+from ngae.space.registry import SPACES
 
 INFER_BATCH = 1024
+ENAS = SPACES["enas6"]
 
 
 @torch.no_grad()
@@ -56,8 +59,9 @@ def most_common_valid(
     z: Tensor,
     decodes: int,
     generator: torch.Generator | None = None,
-    allowed: Callable[[Arch], bool] | None = None,
-) -> list[tuple[Arch | None, float, float]]:
+    allowed: Callable[[Any], bool] | None = None,
+    space: SearchSpace = ENAS,
+) -> list[tuple[Any | None, float, float]]:
     """Decode each point of ``z`` ``(K, nz)`` ``decodes`` times stochastically.
 
     Returns per point ``(arch, share, valid_share)``: its most common strictly valid decoding
@@ -65,10 +69,11 @@ def most_common_valid(
     decodings. Ties go to the decoding seen first (D-VAE meant the most common one but took
     the first key of a dict: an ``argmax`` over ``dict.values()`` bug). With ``allowed``,
     the most common valid decoding for which it is true (shares still over all decodes).
+    Decodings are objects of ``space`` (ENAS architectures by default).
     """
     types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=generator)
-    archs = to_archs(types, adj)
-    out: list[tuple[Arch | None, float, float]] = []
+    archs = space.to_items(types, adj)
+    out: list[tuple[Any | None, float, float]] = []
     for i in range(len(z)):
         mine = [a for a in archs[i :: len(z)] if a is not None]
         counts = Counter(mine).most_common()
@@ -99,14 +104,14 @@ class LatentTable:
 
 @torch.no_grad()
 def predict_latents(model: NGAE, mu: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted accuracy and raw complexity of latent points (NaN without heads)."""
+    """Predicted performance and complexity of latent points in raw units (NaN without heads)."""
     if not model.cfg.predictors:
         nan = np.full(len(mu), np.nan)
         return nan, nan.copy()
     acc, cmplx = model.predict(mu)
     cfg = model.cfg
     raw = denormalise_complexity(cmplx.cpu().numpy(), cfg.cmplx_target, cfg.cmplx_lo, cfg.cmplx_hi)
-    return acc.cpu().numpy().astype(np.float64), raw
+    return denormalise_perf(acc.cpu().numpy(), cfg), raw
 
 
 def compute_latents(model: NGAE, data: GraphData) -> LatentTable:

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 from ngae.errors import UserInputError
-from ngae.model.inference import LatentTable, decode_many, encode_mu
+from ngae.model.graph_tensors import normalise_perf
+from ngae.model.inference import ENAS, LatentTable, decode_many, encode_mu
 from ngae.model.vae import NGAE
 from ngae.search.config import CONSTRAINT_WEIGHT, SearchConfig
-from ngae.space.arch import Arch
-from ngae.space.complexity import normalise_complexity, param_count
+from ngae.space.base import SearchSpace
+from ngae.space.complexity import normalise_complexity
 from ngae.space.data import GraphData
-from ngae.space.dense_graphs import to_archs
 
 
 def start_points(
@@ -92,9 +93,10 @@ def ascend(
     cfg: SearchConfig,
     bounds: tuple[torch.Tensor, ...],
     progress: Callable[[int, int], None] | None = None,
-    start_archs: list[Arch | None] | None = None,
+    start_archs: list[Any | None] | None = None,
     unit: float = 1.0,
-) -> tuple[torch.Tensor, torch.Tensor, list[Arch | None]]:
+    space: SearchSpace = ENAS,
+) -> tuple[torch.Tensor, torch.Tensor, list[Any | None]]:
     """Gradient ascent on the objective, differentiating with respect to the latent points only.
 
     The model's parameters are frozen (:func:`ngae.explorer.service.freeze`) and are never
@@ -104,14 +106,15 @@ def ascend(
     re-encoded architecture on the way -- and that best architecture per sample (``None``
     where none was met). With ``max_params`` only architectures whose exact parameter count
     is within the cap are candidates; ``start_archs`` (the data-set architectures the samples
-    start from, already within the cap) are candidates from the start.
+    start from, already within the cap) are candidates from the start. Decodings are objects
+    of ``space``; their exact complexity is the space's.
     """
     start_archs = start_archs if start_archs is not None else [None] * len(z0)
     z = z0.clone().requires_grad_(True)
     step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
     limit = _normalised_limit(model, cfg)
     best_z, best = z0.clone(), torch.full((len(z0),), -math.inf)
-    best_arch: list[Arch | None] = list(start_archs)
+    best_arch: list[Any | None] = list(start_archs)
     with torch.no_grad():  # a start at a data-set architecture under the cap is a candidate
         known = torch.tensor([a is not None for a in start_archs], dtype=torch.bool)
         best[known] = _objective(model, z0[known], cfg, limit, unit)
@@ -126,9 +129,9 @@ def ascend(
                 z.copy_(torch.maximum(torch.minimum(z, bounds[1]), bounds[0]))
             z.nan_to_num_(0.0)
             if cfg.project_every and (step + 1) % cfg.project_every == 0:
-                mu, archs = reencode_decodings(model, z)
+                mu, archs = reencode_decodings(model, z, space)
                 ok = torch.tensor([a is not None for a in archs], dtype=torch.bool)
-                fits = ok & torch.as_tensor(within_cap(_params(archs), cfg.max_params))
+                fits = ok & torch.as_tensor(within_cap(_params(archs, space), cfg.max_params))
                 score = torch.where(fits, _objective(model, mu, cfg, limit, unit), -math.inf)
                 better = score > best
                 best_z[better], best[better] = mu[better], score[better]
@@ -148,9 +151,13 @@ def within_cap(params: np.ndarray, cap: float | None) -> np.ndarray:
     return np.ones(len(params), dtype=bool) if cap is None else params <= cap
 
 
-def _params(archs: list[Arch | None]) -> np.ndarray:
-    """Exact parameter counts; infinite where there is no architecture."""
-    return np.array([math.inf if a is None else param_count(a) for a in archs])
+def _params(archs: list[Any | None], space: SearchSpace) -> np.ndarray:
+    """Exact complexity (parameter counts); infinite where there is no architecture."""
+    out = np.full(len(archs), math.inf)
+    real = [i for i, a in enumerate(archs) if a is not None]
+    if real:
+        out[real] = space.complexity([archs[i] for i in real])
+    return out
 
 
 def _normalised_limit(model: NGAE, cfg: SearchConfig) -> float | None:
@@ -162,9 +169,12 @@ def _normalised_limit(model: NGAE, cfg: SearchConfig) -> float | None:
 
 
 def lambda_unit(model: NGAE, latents: LatentTable) -> float:
-    """The data set's predicted-accuracy range over its predicted-complexity range."""
+    """The data set's predicted-performance range over its predicted-complexity range.
+
+    Both in the heads' units, the units of the objective.
+    """
     c = model.cfg
-    acc = latents.pred_acc[np.isfinite(latents.pred_acc)]
+    acc = normalise_perf(latents.pred_acc[np.isfinite(latents.pred_acc)], c)
     cmplx = normalise_complexity(latents.pred_params, c.cmplx_target, c.cmplx_lo, c.cmplx_hi)
     cmplx = cmplx[np.isfinite(cmplx)]
     if len(acc) < 2 or len(cmplx) < 2 or np.ptp(cmplx) <= 0:
@@ -184,10 +194,12 @@ def _objective(
 
 
 @torch.no_grad()
-def reencode_decodings(model: NGAE, z: torch.Tensor) -> tuple[torch.Tensor, list[Arch | None]]:
+def reencode_decodings(
+    model: NGAE, z: torch.Tensor, space: SearchSpace = ENAS
+) -> tuple[torch.Tensor, list[Any | None]]:
     """Greedy decodings of ``z`` encoded again: ``(mu, archs)``; ``mu = z`` where invalid."""
     types, adj = decode_many(model, z.detach(), stochastic=False)
-    archs = to_archs(types, adj)
+    archs = space.to_items(types, adj)
     valid = torch.tensor([a is not None for a in archs], dtype=torch.bool)
     mu = z.detach().clone()
     if valid.any():

@@ -12,7 +12,10 @@ class FoundArch:
 
     ``pred_acc``/``pred_params`` are the predictors on the re-encoded architecture,
     ``*_latent`` on the end point itself; ``decode_share`` is the share of the end point's
-    decodings that gave it; ``trajectory`` is ``z`` per step, ``(steps + 1, nz)``.
+    decodings that gave it; ``trajectory`` is ``z`` per step, ``(steps + 1, nz)``. In a space
+    with an oracle (Asia), ``true_score`` is the oracle's score of the found object (BIC) and
+    ``adjacency`` its 64-digit string (both ``None`` elsewhere); ``pred_acc`` is then the score
+    head's prediction (BIC, not an accuracy).
     """
 
     sample: int
@@ -30,6 +33,8 @@ class FoundArch:
     start_arch: str | None
     start_true_acc: float | None
     trajectory: list[list[float]] = field(repr=False)
+    true_score: float | None = None
+    adjacency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,13 +62,20 @@ class SearchSummary:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """What a search returns; :meth:`to_dict` is the ``search --json`` document."""
+    """What a search returns; :meth:`to_dict` is the ``search --json`` document.
+
+    ``dataset_best_true_score`` (the best true score over the training split, within the cap)
+    and ``optimum_score`` (the exact optimum over the space) where the space has an oracle.
+    """
 
     results: list[FoundArch]
     dataset_best_pred_acc: float
     config: dict[str, Any]
     summary: SearchSummary
     seconds: float
+    space: str = "enas6"
+    dataset_best_true_score: float | None = None
+    optimum_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts and lists with the documented keys (README, ``search --json``)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 import torch
@@ -21,9 +22,9 @@ from ngae.search.ascent import ascend, lambda_unit, start_points, within_cap
 from ngae.search.config import SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
 from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
-from ngae.space.data import GraphData
+from ngae.space.base import SearchSpace
+from ngae.space.data import GraphData, dvae_split
+from ngae.space.registry import space_of
 
 
 def run_search(
@@ -35,7 +36,8 @@ def run_search(
 ) -> SearchResults:
     """Run the whole search and report every found architecture honestly (see module doc)."""
     if data.archs is None:
-        raise UserInputError("latent search needs ENAS architectures (an ENAS data set)")
+        raise UserInputError("latent search needs a search space's data set (ENAS-6, Asia)")
+    space = space_of(data)
     if not model.cfg.predictors:
         raise UserInputError("this checkpoint has no predictor heads (trained as DVAE)")
     cfg.validate()
@@ -47,18 +49,40 @@ def run_search(
     start_archs = [None if i is None else data.archs[i] for i in start_idx]
     bounds = (mu.mean(0) - radius, mu.mean(0) + radius)
     unit = lambda_unit(model, latents)
-    path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs, unit)
-    decoded = _final_decodings(model, end, met, cfg, gen)
+    path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs, unit, space)
+    decoded = _final_decodings(model, end, met, cfg, gen, space)
     latent_acc, latent_params = predict_latents(model, end)
-    results = _describe_found(model, data, decoded, start_idx, path, latent_acc, latent_params)
+    results = _describe_found(
+        model, data, decoded, start_idx, path, latent_acc, latent_params, space
+    )
     under = within_cap(data.params, cfg.max_params)
+    truth = _truth(space, data, under)
     return SearchResults(
         results=results,
         dataset_best_pred_acc=_best(latents.pred_acc[under]),
         config=asdict(cfg) | {"lr": cfg.learning_rate(), "lambda_unit": unit},
         summary=_summary(results, data, latents, cfg, decoded),
         seconds=time.perf_counter() - start,
+        space=space.name,
+        **truth,
     )
+
+
+def _truth(space: SearchSpace, data: GraphData, under: np.ndarray) -> dict[str, float | None]:
+    """The truth where the space has an oracle.
+
+    The best true score of the training split (within the cap) and the exact optimum.
+    """
+    if not space.has_oracle:
+        return {"dataset_best_true_score": None, "optimum_score": None}
+    train_idx, _ = dvae_split(len(data), data.burn_in)
+    train = np.zeros(len(data), dtype=bool)
+    train[train_idx] = True
+    optimum = space.optimum()
+    return {
+        "dataset_best_true_score": _best(data.acc[train & under]),
+        "optimum_score": None if optimum is None else optimum[0],
+    }
 
 
 def _best(values: np.ndarray) -> float:
@@ -67,8 +91,13 @@ def _best(values: np.ndarray) -> float:
 
 
 def _final_decodings(
-    model: NGAE, end: torch.Tensor, met: list, cfg: SearchConfig, gen: torch.Generator
-) -> list[tuple[Arch | None, float]]:
+    model: NGAE,
+    end: torch.Tensor,
+    met: list,
+    cfg: SearchConfig,
+    gen: torch.Generator,
+    space: SearchSpace,
+) -> list[tuple[Any | None, float]]:
     """Each end point's most common valid decoding within the cap, with its share.
 
     Where no stochastic decoding fits the cap, the best architecture within the cap met on
@@ -77,8 +106,8 @@ def _final_decodings(
     cap was found for that sample.
     """
     cap = cfg.max_params
-    fits = None if cap is None else (lambda a: param_count(a) <= cap)
-    found = most_common_valid(model, end, cfg.decodes, gen, allowed=fits)
+    fits = None if cap is None else (lambda a: space.complexity([a])[0] <= cap)
+    found = most_common_valid(model, end, cfg.decodes, gen, allowed=fits, space=space)
     out = []
     for (arch, share, _), fallback in zip(found, met, strict=True):
         if arch is None and cap is not None and fallback is not None:
@@ -95,6 +124,7 @@ def _describe_found(
     path: torch.Tensor,
     latent_acc: np.ndarray,
     latent_params: np.ndarray,
+    space: SearchSpace,
 ) -> list[FoundArch]:
     index: dict[str, list[int]] = {}
     for i, s in enumerate(data.strings):
@@ -107,10 +137,11 @@ def _describe_found(
             keep.append((i, arch, share))
     if not keep:
         return []
-    dags = [a.to_dag() for _, a, _ in keep]
-    types = torch.as_tensor(np.stack([d[0] for d in dags]))
-    adj = torch.as_tensor(np.stack([d[1] for d in dags]), dtype=torch.float32)
+    items = [a for _, a, _ in keep]
+    types, adj = space.dense(items)
     re_acc, re_params = predict_latents(model, encode_mu(model, types, adj))
+    params = space.complexity(items)
+    true = space.true_scores(items) if space.has_oracle else [None] * len(items)
     results = []
     for row, (i, arch, share) in enumerate(keep):
         hits = index.get(arch.to_string(), [])
@@ -123,7 +154,7 @@ def _describe_found(
                 novel=not hits,
                 in_dataset=bool(hits),
                 true_acc=float(np.mean(data.acc[hits])) if hits else None,
-                params=param_count(arch),
+                params=int(params[row]),
                 pred_acc=float(re_acc[row]),
                 pred_params=float(re_params[row]),
                 pred_acc_latent=float(latent_acc[i]),
@@ -132,6 +163,8 @@ def _describe_found(
                 start_arch=data.strings[s] if s is not None else None,
                 start_true_acc=float(data.acc[s]) if s is not None else None,
                 trajectory=path[:, i].tolist(),
+                true_score=None if true[row] is None else float(true[row]),
+                adjacency=arch.to_string() if space.has_oracle else None,
             )
         )
     return results
@@ -142,7 +175,7 @@ def _summary(
     data: GraphData,
     latents: LatentTable,
     cfg: SearchConfig,
-    decoded: list[tuple[Arch | None, float]],
+    decoded: list[tuple[Any | None, float]],
 ) -> SearchSummary:
     """Counts over the results, against the data set's predicted accuracies (within the cap)."""
     ref_acc, ref_params = latents.pred_acc, data.params

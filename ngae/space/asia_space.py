@@ -14,6 +14,7 @@ from ngae.space.asia_data import DATASET, SAMPLES, local_scores
 from ngae.space.base import Labels, SearchSpace
 from ngae.space.bic import exact_optimum
 from ngae.space.data import DataError, GraphData, dag_graph_data, read_lines
+from ngae.space.dense_graphs import graph_keys
 
 
 class AsiaSpace(SearchSpace):
@@ -64,6 +65,26 @@ class AsiaSpace(SearchSpace):
         """Each edge as ``"S->L"``, sources in variable order."""
         adj = item.adjacency
         return [f"{VARIABLES[i]}->{VARIABLES[j]}" for i, j in zip(*np.nonzero(adj), strict=True)]
+
+    def keys(self, types: np.ndarray | Tensor, adj: np.ndarray | Tensor) -> list[bytes]:
+        """The network's adjacency for valid graphs, whatever their vertex order.
+
+        Other graphs keep their key as decoded (prefixed so the two kinds never collide).
+        """
+        t = np.asarray(types.cpu() if isinstance(types, Tensor) else types)
+        a = np.asarray(adj.cpu() if isinstance(adj, Tensor) else adj).astype(np.int8)
+        ok = self.valid_mask(torch.as_tensor(t), torch.as_tensor(a)).numpy()
+        raw = graph_keys(t, a)
+        out = []
+        for i in range(len(t)):
+            if not ok[i]:
+                out.append(b"g" + raw[i])
+                continue
+            var = t[i, 1:-1] - 2
+            net = np.zeros((NUM_VARS, NUM_VARS), dtype=np.int8)
+            net[np.ix_(var, var)] = a[i, 1:-1, 1:-1]
+            out.append(b"n" + np.packbits(net).tobytes())
+        return out
 
     @property
     def has_oracle(self) -> bool:

@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ngae.space.dense_graphs import graph_keys
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -75,6 +77,10 @@ class SearchSpace(ABC):
         ok = self.valid_mask(types, adj, strict=True).cpu().numpy()
         t, a = types.cpu().numpy(), adj.cpu().numpy().astype(np.int64)
         return [self.from_dag(t[i], a[i]) if ok[i] else None for i in range(len(ok))]
+
+    def keys(self, types: np.ndarray | Tensor, adj: np.ndarray | Tensor) -> list[bytes]:
+        """Hashable keys of dense graphs: equal for the same object (uniqueness, novelty)."""
+        return graph_keys(types, adj)
 
     @property
     def has_oracle(self) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ngae.space.asia_space import AsiaSpace
 from ngae.space.base import SearchSpace
-from ngae.space.data import DataError
+from ngae.space.data import DataError, GraphData
 from ngae.space.enas_space import EnasSpace
 
 SPACES: dict[str, SearchSpace] = {"enas6": EnasSpace(), "asia": AsiaSpace()}
@@ -20,6 +20,13 @@ def space_named(name: str) -> SearchSpace:
         return SPACES[name]
     except KeyError:
         raise DataError(f"unknown search space {name!r} (known: {', '.join(SPACES)})") from None
+
+
+def space_of(data: GraphData) -> SearchSpace:
+    """The space a loaded data set belongs to; general DAGs (no space) raise DataError."""
+    if data.space not in SPACES:
+        raise DataError("this needs a data set of a search space (ENAS-6, Asia), not general DAGs")
+    return SPACES[data.space]
 
 
 def space_for_data(path: str | Path) -> SearchSpace | None:

@@ -18,12 +18,12 @@ from ngae.model.checkpoint import (
     save_checkpoint,
 )
 from ngae.model.device import resolve_device
-from ngae.model.graph_tensors import raw_complexity, to_tensors
+from ngae.model.graph_tensors import denormalise_perf, raw_complexity, to_tensors
 from ngae.model.inference import encode_mu
 from ngae.space.complexity import denormalise_complexity, normalise_complexity
 from ngae.space.data import GraphData, load_dataset
-from ngae.space.dense_graphs import graph_keys
 from ngae.space.igraph_graphs import canonical_keys
+from ngae.space.registry import SPACES
 from ngae.training.fit import split_data
 from ngae.training.metrics import prior_metrics, recon_accuracy, regression_metrics, top_k_metrics
 
@@ -118,10 +118,11 @@ def evaluate_checkpoint(
 def dag_keys_for(data: GraphData) -> Callable[[np.ndarray, np.ndarray], list[bytes]]:
     """How graphs of ``data`` are told apart for uniqueness and novelty.
 
-    By vertex order in ENAS (a cell's chain fixes it); up to isomorphism in the general DAG
-    format, so isomorphic DAGs count once.
+    As the data set's space tells (by vertex order in ENAS, where a cell's chain fixes it; by
+    the network in Asia, whatever vertex order a decoding takes); up to isomorphism in the
+    general DAG format, so isomorphic DAGs count once.
     """
-    return graph_keys if data.archs is not None else canonical_keys
+    return SPACES[data.space].keys if data.space in SPACES else canonical_keys
 
 
 def _prior_stats_graphs(train: GraphData, settings: EvalSettings) -> GraphData:
@@ -139,6 +140,7 @@ def predictor_report(model: Any, mu: torch.Tensor, test: Any) -> dict[str, float
     with torch.no_grad():
         acc, cmplx = (t.cpu().numpy().astype(np.float64) for t in model.predict(mu))
     cfg = model.cfg
+    acc = denormalise_perf(acc, cfg)
     out = {f"perf_{k}": v for k, v in regression_metrics(acc, test.acc).items() if k != "r2"}
     out.update({f"perf_{k}": v for k, v in top_k_metrics(acc, test.acc).items()})
     raw = raw_complexity(test, cfg.cmplx_target)

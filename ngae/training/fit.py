@@ -26,6 +26,7 @@ from ngae.model.device import resolve_device
 from ngae.model.graph_tensors import GraphTensors, to_tensors, with_data_scale
 from ngae.model.vae import NGAE
 from ngae.space.data import GraphData, dvae_split, load_dataset
+from ngae.space.registry import space_for_data
 from ngae.training import distributed
 
 LOSS_PARTS = ("loss", "recon", "kl", "perf", "cmplx")
@@ -47,7 +48,7 @@ class Run:
 
 def split_data(data: GraphData) -> tuple[GraphData, GraphData]:
     """D-VAE's train/test split of a loaded data set."""
-    train_idx, test_idx = dvae_split(len(data))
+    train_idx, test_idx = dvae_split(len(data), data.burn_in)
     return data.subset(train_idx), data.subset(test_idx)
 
 
@@ -183,6 +184,7 @@ def checkpoint_payload(
         "train_graphs": len(run.train),
         "epochs_planned": cfg.epochs,
         "lineage": lineage or {},
+        "space": getattr(space_for_data(data_path), "name", ""),
     }
 
 
@@ -280,7 +282,8 @@ def quick_metrics(model: NGAE, test: GraphTensors) -> dict[str, float]:
     if model.cfg.predictors:
         with torch.no_grad():
             acc, cmplx = model.predict(mu)
-        out["test_perf_rmse"] = float(torch.sqrt(torch.mean((acc - test.acc) ** 2)))
+        scale = model.cfg.perf_hi - model.cfg.perf_lo  # raw units (accuracy, BIC)
+        out["test_perf_rmse"] = scale * float(torch.sqrt(torch.mean((acc - test.acc) ** 2)))
         out["test_cmplx_rmse"] = float(torch.sqrt(torch.mean((cmplx - test.cmplx) ** 2)))
     model.train()
     return out

@@ -77,7 +77,7 @@ def test_results_over_the_cap_are_never_reported_even_when_decoding_drifts(explo
 
     real = run.most_common_valid
 
-    def too_big_only(model, z, decodes, gen, allowed=None):
+    def too_big_only(model, z, decodes, gen, allowed=None, space=None):
         found = real(model, z, decodes, gen)  # the cap ignored: may be above it
         return [(a if a is not None and allowed(a) else None, s, v) for a, s, v in found]
 

@@ -25,10 +25,19 @@ def explorer(decoding_checkpoint):
     return Explorer.open(decoding_checkpoint)
 
 
-JSON_KEYS = {"results", "dataset_best_pred_acc", "config", "seconds", "summary"}
+JSON_KEYS = {
+    "results",
+    "dataset_best_pred_acc",
+    "config",
+    "seconds",
+    "summary",
+    "space",
+    "dataset_best_true_score",
+    "optimum_score",
+}
 RESULT_KEYS = (
     "sample arch valid novel in_dataset true_acc params pred_acc pred_params pred_acc_latent "
-    "pred_params_latent decode_share start_arch start_true_acc trajectory"
+    "pred_params_latent decode_share start_arch start_true_acc trajectory true_score adjacency"
 ).split()
 SUMMARY_KEYS = "samples distinct_valid novel best_pred_acc beats_dataset_best".split()
 
@@ -93,7 +102,7 @@ def test_most_common_valid_decoding_not_first(monkeypatch, explorer):
     # one point, five decodes: a once (first), b three times, one invalid
     seq = [a, b, None, b, b]
     monkeypatch.setattr(inference, "decode_many", lambda *args, **kw: (None, None))
-    monkeypatch.setattr(inference, "to_archs", lambda *args: seq)
+    monkeypatch.setattr(inference.ENAS, "to_items", lambda *args: seq)
     out = inference.most_common_valid(explorer.model, torch.zeros(1, 6), 5, None)
     assert out == [(b, 0.6, 0.8)]
 
@@ -183,7 +192,7 @@ def test_projection_ends_at_a_projected_point(explorer, monkeypatch):
 
     stand_in = Arch.from_string("1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1")
 
-    def spy(model_, z):
+    def spy(model_, z, space=None):
         mu, archs = real(model_, z)
         archs = [a or stand_in for a in archs]  # every decoding valid: all rows get projected
         calls.append(mu.clone())
