@@ -1,4 +1,4 @@
-"""``ngae draw "ARCH" --out cell.svg``: a cell drawn by Graphviz as SVG, PNG or PDF."""
+"""``ngae draw "ARCH" --out cell.svg``: a cell (or an Asia network) drawn by Graphviz."""
 
 from __future__ import annotations
 
@@ -7,18 +7,26 @@ from pathlib import Path
 
 from ngae.errors import UserInputError
 from ngae.files import atomic_write_bytes
-from ngae.space.arch import Arch
+from ngae.space.registry import SPACES
 from ngae.ui.cells import DRAW_FORMATS, cell_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``draw`` parser."""
     p = sub.add_parser("draw", help="draw a cell with Graphviz (SVG, PNG or PDF)")
-    p.add_argument("arch", help="the architecture: its 21 integers, e.g. '0 1 0 2 0 0 ...'")
+    p.add_argument(
+        "arch", help="an ENAS architecture's 21 integers, or an Asia network's 64-digit adjacency"
+    )
     p.add_argument(
         "--out", required=True, help="file to write; its suffix picks the format: .svg, .png, .pdf"
     )
     p.add_argument("--vertical", action="store_true", help="top to bottom instead of left to right")
+    p.add_argument(
+        "--space",
+        choices=tuple(SPACES),
+        default=None,
+        help="the search space (default: asia for 64 digits without spaces, else enas6)",
+    )
     p.set_defaults(func=run)
 
 
@@ -31,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(f"--out {out.name}: the suffix must be one of {suffixes}")
     if not out.parent.is_dir():
         raise UserInputError(f"--out {out}: no folder {out.parent}")
-    arch = Arch.from_string(args.arch)
-    data = cell_file(arch.to_string(), fmt, args.vertical)
+    text = args.arch.strip()
+    name = args.space or ("asia" if len(text) == 64 and set(text) <= {"0", "1"} else "enas6")
+    item = SPACES[name].parse(text)
+    data = cell_file(item.to_string(), fmt, args.vertical, name)
     atomic_write_bytes(out, lambda f: f.write(data))
     print(out)
     return 0

@@ -16,7 +16,14 @@ from ngae.explorer.catalog import (
 )
 from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest, estimate_seconds
 from ngae.explorer.projections import PROJECTION_LABELS
-from ngae.explorer.results import CellInfo, CheckpointSummary, DataStats, Decoded, ModelCard
+from ngae.explorer.results import (
+    CellInfo,
+    CheckpointSummary,
+    DataStats,
+    Decoded,
+    ModelCard,
+    SpaceInfo,
+)
 from ngae.explorer.service import Explorer
 from ngae.explorer.warm_start import open_explorer, preload
 from ngae.explorer.wording import duration, plural
@@ -30,6 +37,7 @@ from ngae.search import (
     SearchSummary,
 )
 from ngae.space.arch import OP_NAMES, Arch
+from ngae.space.asia import LONG_NAMES, VARIABLES
 
 SEARCH_DEFAULTS = SearchConfig()
 TRAIN_DEFAULTS = TrainRequest(name="run")
@@ -37,7 +45,9 @@ TRAIN_DEFAULTS = TrainRequest(name="run")
 __all__ = [
     "DEFAULT_CHECKPOINT",
     "DEFAULT_LR",
+    "LONG_NAMES",
     "OP_NAMES",
+    "VARIABLES",
     "PROJECTION_LABELS",
     "SEARCH_DEFAULTS",
     "STRATEGIES",
@@ -60,6 +70,7 @@ __all__ = [
     "SearchConfig",
     "SearchResults",
     "SearchSummary",
+    "SpaceInfo",
     "TaskSnapshot",
     "TrainRequest",
     "duration",

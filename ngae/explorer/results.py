@@ -26,6 +26,10 @@ class CellInfo:
         true_acc: its accuracy in the data set, ``None`` when it is not in it.
         index: its first index in the data set, ``None`` when it is not in it.
         z: its latent mean, ``(nz,)``.
+        true_score: the oracle's score (BIC) where the space has one, else ``None``.
+
+    In a space whose performance is a score (Asia), ``pred_acc`` and ``true_acc`` are that score
+    (:class:`SpaceInfo` names it) and ``params`` its complexity (free parameters).
     """
 
     arch: str
@@ -35,6 +39,36 @@ class CellInfo:
     true_acc: float | None
     index: int | None
     z: np.ndarray = field(repr=False)
+    true_score: float | None = None
+
+
+@dataclass(frozen=True)
+class SpaceInfo:
+    """The search space of a checkpoint, as pages name and show it.
+
+    Attributes:
+        name: ``enas6`` or ``asia`` (:mod:`ngae.space.registry`).
+        title: for headings.
+        item: one object ("architecture", "network").
+        perf: the predicted figure ("accuracy", "BIC").
+        cmplx: the complexity ("parameters", "free parameters").
+        has_oracle: whether every object's true score can be computed.
+        optimum_score: the exact best score over the space (``None`` without an oracle).
+        optimum: an object reaching it (its string).
+        dataset_best: the best true score over the training split.
+        example: a valid object string (for editors).
+    """
+
+    name: str
+    title: str
+    item: str
+    perf: str
+    cmplx: str
+    has_oracle: bool
+    optimum_score: float | None
+    optimum: str | None
+    dataset_best: float
+    example: str
 
 
 @dataclass(frozen=True)

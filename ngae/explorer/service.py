@@ -29,14 +29,15 @@ from ngae.explorer.projections import (
     load_projection,
     place_by_neighbours,
 )
-from ngae.explorer.results import CellInfo, DataStats, Decoded, ModelCard
+from ngae.explorer.results import CellInfo, DataStats, Decoded, ModelCard, SpaceInfo
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
 from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points, run_search
-from ngae.space.arch import NUM_OPS, OP_NAMES, Arch
-from ngae.space.complexity import param_count
+from ngae.space.arch import NUM_OPS, OP_NAMES
+from ngae.space.base import SearchSpace
 from ngae.space.data import GraphData, dvae_split, load_dataset
+from ngae.space.registry import SPACES
 from ngae.training.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
 
 
@@ -59,6 +60,9 @@ class Explorer:
         self.split = np.full(len(data), "burn-in", dtype=object)
         self.split[train_idx], self.split[test_idx] = "train", "test"
         self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
+        # General DAG data sets (no space of their own) keep ENAS-6's validity, as before.
+        self.space: SearchSpace = SPACES.get(data.space, SPACES["enas6"])
+        self.space_info = _space_info(self.space, data, train_idx)
         self._lock = threading.Lock()
         self._jobs: dict[str, str] = {}
         self._warmed = False
@@ -70,6 +74,10 @@ class Explorer:
         ckpt = load_checkpoint(path)
         model = model_from_checkpoint(ckpt, "cpu")
         return cls(path, ckpt, model, load_dataset(checkpoint_data_path(ckpt, path)))
+
+    def is_space(self, name: str) -> bool:
+        """Whether this checkpoint's search space is ``name`` (``enas6``, ``asia``)."""
+        return self.space.name == name
 
     @property
     def num_layers(self) -> int:
@@ -121,7 +129,9 @@ class Explorer:
                 "pred_params": self.latents.pred_params,
             }
         )
-        if d.archs is not None:
+        if self.space.has_oracle and d.archs is not None:
+            df["edges"] = [a.num_edges() for a in d.archs]
+        elif d.archs is not None:
             ops = np.array([a.ops for a in d.archs])
             for k in range(NUM_OPS):
                 df[f"n_{OP_NAMES[k]}"] = (ops == k).sum(1)
@@ -182,7 +192,7 @@ class Explorer:
         if z_t.ndim != 2 or z_t.shape[1] != self.model.cfg.nz or not torch.isfinite(z_t).all():
             raise UserInputError("latent points must be finite and of the model's size")
         gen = torch.Generator().manual_seed(seed)
-        found = most_common_valid(self.model, z_t, decodes, gen)
+        found = most_common_valid(self.model, z_t, decodes, gen, space=self.space)
         return [
             Decoded(z_t[i].numpy(), share, valid, None if arch is None else self.describe(arch))
             for i, (arch, share, valid) in enumerate(found)
@@ -239,12 +249,18 @@ class Explorer:
         )
 
     # ----- architectures ----------------------------------------------------------------
-    def parse_arch(self, text: str) -> Arch:
-        """An architecture from its string; :class:`UserInputError` explains what is wrong.
+    def parse_arch(self, text: str) -> Any:
+        """An object of this space from its string; :class:`UserInputError` says what is wrong.
 
-        The count comes first: this model's cells have ``L`` layers, so ``L (L + 1) / 2``
-        integers (21 for 6 layers), whatever smaller cell the integers would also spell.
+        ENAS: the count comes first: this model's cells have ``L`` layers, so ``L (L + 1) / 2``
+        integers (21 for 6 layers), whatever smaller cell the integers would also spell. Asia:
+        the 64-digit adjacency string.
         """
+        if not self.is_space("enas6"):
+            try:
+                return self.space.parse(text)
+            except ValueError as err:
+                raise UserInputError(str(err)) from None
         layers = self.num_layers
         need = layers * (layers + 1) // 2
         tokens = text.replace(",", " ").split()
@@ -254,30 +270,31 @@ class Explorer:
                 f"per earlier node), got {len(tokens)}"
             )
         try:
-            return Arch.from_string(text)
+            return self.space.parse(text)
         except ValueError as err:
             raise UserInputError(str(err)) from None
 
-    def describe(self, arch: Arch | str) -> CellInfo:
-        """Exact params, predictions of the encoded architecture, true accuracy if known."""
+    def describe(self, arch: Any) -> CellInfo:
+        """Exact complexity, predictions of the encoded object, true figures if known.
+
+        The data set's figure where the object is in it; the oracle's score in a space with one.
+        """
         arch = self.parse_arch(arch) if isinstance(arch, str) else arch
-        types, adj = arch.to_dag()
-        mu = encode_mu(
-            self.model,
-            torch.as_tensor(types[None]),
-            torch.as_tensor(adj[None], dtype=torch.float32),
-        )
+        types, adj = self.space.dense([arch])
+        mu = encode_mu(self.model, types, adj)
         acc, params = predict_latents(self.model, mu)
         text = arch.to_string()
         idx = self._index.get(text)
+        true = self.space.true_scores([arch])[0] if self.space.has_oracle else None
         return CellInfo(
             arch=text,
-            params=param_count(arch),
+            params=int(self.space.complexity([arch])[0]),
             pred_acc=float(acc[0]),
             pred_params=float(params[0]),
             true_acc=float(self.data.acc[idx]) if idx is not None else None,
             index=idx,
             z=mu[0].numpy(),
+            true_score=None if true is None else float(true),
         )
 
     # ----- search -----------------------------------------------------------------------
@@ -290,3 +307,21 @@ class Explorer:
     def pareto(self, results: SearchResults) -> ParetoFront:
         """Pareto front over data set + found architectures."""
         return pareto_points(self.data, self.latents, results.results)
+
+
+def _space_info(space: SearchSpace, data: GraphData, train_idx: np.ndarray) -> SpaceInfo:
+    """How pages name the space, with its optimum where it has an oracle."""
+    best = space.optimum() if space.has_oracle else None
+    labels = space.labels
+    return SpaceInfo(
+        name=space.name,
+        title=space.title,
+        item=labels.item,
+        perf=labels.perf,
+        cmplx=labels.cmplx,
+        has_oracle=space.has_oracle,
+        optimum_score=None if best is None else float(best[0]),
+        optimum=None if best is None else best[1].to_string(),
+        dataset_best=float(data.acc[train_idx].max()) if len(train_idx) else float("nan"),
+        example=space.example,
+    )

@@ -1,8 +1,10 @@
-"""Cells drawn by Graphviz on the server (pygraphviz, ``dot``) and the op colour legend.
+"""Cells drawn by Graphviz on the server (pygraphviz, ``dot``) and their colour legends.
 
-A cell is laid out once per (architecture, orientation) and kept: the dashboard shows the SVG
-inline, and the same drawing is offered as SVG, PNG and PDF (``ngae draw`` writes them too).
-Colours are D-VAE's (``util.add_node``): input sky blue, output pink, one colour per op.
+A cell is laid out once per (object, orientation) and kept: the dashboard shows the SVG inline,
+and the same drawing is offered as SVG, PNG and PDF (``ngae draw`` writes them too). ENAS cells
+use D-VAE's colours (``util.add_node``): input sky blue, output pink, one colour per op. Asia
+networks are drawn as Bayesian networks: one node per variable, named, edges between them (the
+input and output vertices of the model's encoding are left out: they carry no information).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pygraphviz as pgv
 
 from ngae.errors import UserInputError
 from ngae.space.arch import OP_NAMES, Arch
+from ngae.space.asia import LONG_NAMES, NUM_VARS, VARIABLES, BayesNet
 
 INPUT_COLOUR, OUTPUT_COLOUR = "#87CEEB", "#FFC0CB"  # skyblue, pink
 # yellow, orange, greenyellow, seagreen3, azure, beige: D-VAE's conv3 ... max3
@@ -22,17 +25,48 @@ OP_COLOURS = ("#FFFF00", "#FFA500", "#ADFF2F", "#43CD80", "#F0FFFF", "#F5F5DC")
 DRAW_FORMATS = ("svg", "png", "pdf")
 MIME_TYPES = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 _SVG_START = re.compile(r"<svg\b")
+# One soft colour per Asia variable (A, S, T, L, B, E, X, D).
+VARIABLE_COLOURS = (
+    "#FDE2E4", "#E2ECE9", "#FFF1C1", "#DCE7F7", "#E8DFF5", "#FAD2B5", "#D5F0D8", "#F1E3D3"
+)  # fmt: skip
 
 
-def legend_html() -> str:
-    """The op colours as one line of HTML badges (in op order), the colours of the drawn cells."""
+def legend_html(space: str = "enas6") -> str:
+    """The colours of the drawn cells as one line of HTML badges: ops (ENAS) or variables."""
+    if space == "asia":
+        pairs = [(VARIABLE_COLOURS[k], f"{v}: {LONG_NAMES[k]}") for k, v in enumerate(VARIABLES)]
+    else:
+        pairs = list(zip(OP_COLOURS, OP_NAMES, strict=True))
     badges = [
-        f'<span style="background:{OP_COLOURS[k]};color:black;border:1px solid #777;'
+        f'<span style="background:{colour};color:black;border:1px solid #777;'
         f"border-radius:6px;padding:1px 8px;margin-right:4px;font-size:0.8em;"
         f'white-space:nowrap">{name}</span>'
-        for k, name in enumerate(OP_NAMES)
+        for colour, name in pairs
     ]
     return '<div class="op-legend">' + "".join(badges) + "</div>"
+
+
+def network_graph(net: BayesNet | str, vertical: bool = True) -> pgv.AGraph:
+    """An Asia network as Graphviz draws Bayesian networks: named variables, directed edges."""
+    net = BayesNet.from_string(net) if isinstance(net, str) else net
+    g = pgv.AGraph(directed=True, strict=True, name="network")
+    g.graph_attr.update(rankdir="TB" if vertical else "LR", bgcolor="transparent", pad="0.05")
+    g.node_attr.update(fontname="Helvetica", fontsize="11", style="filled", color="#555555")
+    g.edge_attr.update(color="#444444", arrowsize="0.7")
+    for k, v in enumerate(VARIABLES):
+        g.add_node(v, label=v, tooltip=LONG_NAMES[k], shape="ellipse")
+        g.get_node(v).attr["fillcolor"] = VARIABLE_COLOURS[k]
+    adj = net.adjacency
+    for i in range(NUM_VARS):
+        for j in range(NUM_VARS):
+            if adj[i, j]:
+                g.add_edge(VARIABLES[i], VARIABLES[j])
+    return g
+
+
+def space_graph(item: str, vertical: bool, space: str) -> pgv.AGraph:
+    """The drawing of ``item`` (its string) in ``space``: a network for Asia, else a cell."""
+    return network_graph(item, vertical) if space == "asia" else cell_graph(item, vertical)
 
 
 def cell_graph(arch: Arch | str, vertical: bool = False) -> pgv.AGraph:
@@ -63,26 +97,32 @@ def cell_graph(arch: Arch | str, vertical: bool = False) -> pgv.AGraph:
 
 
 @lru_cache(maxsize=4096)
-def cell_file(arch: str, fmt: str = "svg", vertical: bool = False) -> bytes:
-    """The drawing of the architecture string ``arch`` as SVG, PNG or PDF bytes (cached)."""
+def cell_file(arch: str, fmt: str = "svg", vertical: bool = False, space: str = "enas6") -> bytes:
+    """The drawing of the object string ``arch`` as SVG, PNG or PDF bytes (cached)."""
     if fmt not in DRAW_FORMATS:
         raise UserInputError(f"cannot draw as {fmt!r}: choose one of {', '.join(DRAW_FORMATS)}")
-    return cell_graph(arch, vertical).draw(format=fmt, prog="dot")
+    return space_graph(arch, vertical, space).draw(format=fmt, prog="dot")
 
 
-def cell_svg(arch: Arch | str, vertical: bool = False) -> str:
+def cell_svg(arch: Arch | str, vertical: bool = False, space: str = "enas6") -> str:
     """The drawing as inline SVG markup (no XML prolog), scaled down to fit its column.
 
     Wrapped in ``<div class="ngae-cell" data-arch="...">`` so a page (or a test) can tell
     which architecture a drawing shows.
     """
     text = str(arch)
-    svg = cell_file(text, "svg", vertical).decode("utf-8")
+    svg = cell_file(text, "svg", vertical, space).decode("utf-8")
     svg = svg[_SVG_START.search(svg).start() :]
     svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
     return f'<div class="ngae-cell" data-arch="{html.escape(text)}">{svg}</div>'
 
 
-def file_stem(arch: Arch | str) -> str:
-    """A file name for a drawing: ``cell-`` and the architecture's integers joined by ``-``."""
+def file_stem(arch: Arch | str, space: str = "enas6") -> str:
+    """A file name for a drawing.
+
+    ``cell-`` and the architecture's integers joined by ``-``; for Asia ``network-`` and the
+    adjacency's 64 bits in hexadecimal.
+    """
+    if space == "asia":
+        return f"network-{int(str(arch), 2):016x}"
     return "cell-" + "-".join(str(arch).split())
