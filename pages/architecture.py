@@ -1,13 +1,15 @@
-"""Architecture: build or paste a cell; see it drawn, its figures and where it lands on the map."""
+"""Architecture: build or paste a cell (an ENAS cell, or an Asia network's edges); see it drawn,
+its figures and where it lands on the map."""
 
 import numpy as np
 import streamlit as st
 
-from ngae.explorer import OP_NAMES, PROJECTION_LABELS, USER_ERRORS, Arch
+from ngae.explorer import LONG_NAMES, OP_NAMES, PROJECTION_LABELS, USER_ERRORS, VARIABLES, Arch
 from ngae.ui.figures import add_marks, map_figure
 from pages import common
 
 TEXT, REQUEST = "arch_text", "arch_request"
+NET_TEXT = "net_text"  # Asia: the adjacency string (its own key: never an ENAS string)
 
 
 def op_key(i):
@@ -86,7 +88,7 @@ def show(ex, key, arch):
     with left:
         where = "" if info.index is None else f"data set index {info.index}"
         common.cell_card(info, where)
-        st.markdown("**Nearest data-set architectures in latent space**")
+        st.markdown(f"**Nearest data-set {common.names().item}s in latent space**")
         common.neighbours_table(ex.neighbours(info.z))
     with right:
         kinds = ["pca"] + [k for k in ("tsne", "umap") if common.ready_projection(k) is not None]
@@ -99,16 +101,108 @@ def show(ex, key, arch):
         )
         xy = common.ready_projection(kind)
         tab = common.table(*key)
-        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", "predicted accuracy", height=520)
-        add_marks(fig, ex.place(info.z[None], kind), "this architecture", size=20)
+        n = common.names()
+        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520)
+        add_marks(fig, ex.place(info.z[None], kind), f"this {n.item}", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")
 
 
+def edge_key(i, j):
+    return f"net_edge_{i}_{j}"
+
+
+def load_network(net):
+    """Set the edge checkboxes from a network (before they are drawn, or in a callback)."""
+    adj = net.adjacency
+    for i in range(len(VARIABLES)):
+        for j in range(len(VARIABLES)):
+            if i != j:
+                st.session_state[edge_key(i, j)] = bool(adj[i, j])
+
+
+def edges_changed():
+    v = len(VARIABLES)
+    bits = [
+        int(i != j and bool(st.session_state.get(edge_key(i, j))))
+        for i in range(v)
+        for j in range(v)
+    ]
+    st.session_state[NET_TEXT] = "".join(map(str, bits))
+
+
+def network_text_changed(ex):
+    try:
+        load_network(ex.parse_arch(st.session_state[NET_TEXT]))
+    except USER_ERRORS:
+        pass  # the page shows the message; the checkboxes keep the last valid network
+
+
+def initialise_network(ex, first):
+    """The text and the checkboxes from a request, a link, the last network or the first."""
+    request = st.session_state.pop(REQUEST, None)
+    linked = st.query_params.get("arch")
+    if linked and st.session_state.get("_arch_linked") != linked:
+        st.session_state["_arch_linked"] = request = request or linked
+    if request is None and NET_TEXT in st.session_state and edge_key(0, 1) in st.session_state:
+        return
+    text = request or st.session_state.get(NET_TEXT) or first
+    st.session_state[NET_TEXT] = text
+    try:
+        load_network(ex.parse_arch(text))
+    except USER_ERRORS:
+        load_network(ex.parse_arch(first))
+
+
+def edge_editor():
+    """An 8 x 8 grid of checkboxes: row the parent, column the child."""
+    st.caption("Tick a box for an edge from the row's variable (parent) to the column's (child).")
+    cols = st.columns([2.4] + [1] * len(VARIABLES))
+    for j, v in enumerate(VARIABLES):
+        cols[j + 1].markdown(f"**→ {v}**", help=LONG_NAMES[j])
+    for i, v in enumerate(VARIABLES):
+        cols = st.columns([2.4] + [1] * len(VARIABLES))
+        cols[0].markdown(f"**{v}** {LONG_NAMES[i]}")
+        for j, w in enumerate(VARIABLES):
+            if i == j:
+                cols[j + 1].markdown("·")
+                continue
+            cols[j + 1].checkbox(
+                f"{v} → {w}",
+                key=edge_key(i, j),
+                on_change=edges_changed,
+                label_visibility="collapsed",
+            )
+
+
+def network_main(ex, key):
+    initialise_network(ex, common.table(*key).arch.iloc[0])
+    st.text_input(
+        "Adjacency string",
+        key=NET_TEXT,
+        on_change=network_text_changed,
+        args=(ex,),
+        help="64 digits a00 a01 ... a77: a[i][j] = 1 for an edge from variable i to variable j, "
+        "variables in the order " + ", ".join(VARIABLES),
+    )
+    with st.expander("Edit the edges", expanded=True):
+        edge_editor()
+    try:
+        net = ex.parse_arch(st.session_state[NET_TEXT])
+    except USER_ERRORS as err:
+        st.error(f"Not a valid network: {err}")
+        return
+    show(ex, key, net)
+
+
 def main():
-    st.title("Architecture")
     ex = common.explorer()
     key = common.explorer_key()
+    if ex.is_space("asia"):
+        st.title("Network")
+        network_main(ex, key)
+        return
+    st.title("Architecture")
     layers = ex.num_layers
     initialise(ex, common.table(*key).arch.iloc[0])
     st.text_input(

@@ -42,6 +42,7 @@ from ngae.explorer import (
     resolve_checkpoint,
 )
 from ngae.ui.cells import DRAW_FORMATS, MIME_TYPES, cell_file, cell_svg, file_stem, legend_html
+from ngae.ui.naming import Names, names_for
 
 # One thread for numpy's BLAS and torch in the server: the dashboard's work is small per request,
 # and a training job (one thread) or another session may hold the other core, where a second
@@ -343,15 +344,31 @@ def decode_position(name: str, mtime_ns: int, x: float, y: float) -> Decoded:
     return _load(name, mtime_ns).decode_map_position(x, y)
 
 
+def space() -> str:
+    """The current checkpoint's search space (``enas6``, ``asia``)."""
+    return explorer().space_info.name
+
+
+def names() -> Names:
+    """How the current checkpoint's space names its figures."""
+    return names_for(explorer().space_info)
+
+
+def show_legend() -> None:
+    """The colour legend of the drawings: ops (ENAS) or variables (Asia)."""
+    st.markdown(legend_html(space()), unsafe_allow_html=True)  # fixed names and colours only
+
+
 def draw_cell(arch: str, place: str, vertical: bool = False) -> None:
     """A cell laid out by Graphviz on the server, shown as inline SVG, with its downloads."""
-    st.markdown(cell_svg(arch, vertical), unsafe_allow_html=True)  # our own SVG only
+    kind = space()
+    st.markdown(cell_svg(arch, vertical, kind), unsafe_allow_html=True)  # our own SVG only
     with st.popover("Download", icon=":material/download:"):
         for fmt in DRAW_FORMATS:
             st.download_button(
                 fmt.upper(),
-                data=partial(cell_file, arch, fmt, vertical),  # drawn when clicked
-                file_name=f"{file_stem(arch)}.{fmt}",
+                data=partial(cell_file, arch, fmt, vertical, kind),  # drawn when clicked
+                file_name=f"{file_stem(arch, kind)}.{fmt}",
                 mime=MIME_TYPES[fmt],
                 on_click="ignore",
                 key=f"draw-{place}-{fmt}",
@@ -362,12 +379,15 @@ def cell_card(
     info: CellInfo, note: str = "", side: bool = True, place: str = "cell", legend: bool = True
 ) -> None:
     """A cell drawing with its figures: beside it (narrow panels) or below it (full width)."""
+    n = names()
     shown = {
-        "predicted accuracy": f"{info.pred_acc:.4f}",
-        "exact params": f"{info.params:,}",
-        "predicted params": f"{info.pred_params:,.0f}",
-        "true accuracy": "not in data" if info.true_acc is None else f"{info.true_acc:.4f}",
+        n.pred_acc: n.perf_text(info.pred_acc),
+        n.params: f"{info.params:,}",
+        n.pred_params: f"{info.pred_params:,.0f}",
+        n.true_acc: "not in data" if info.true_acc is None else n.perf_text(info.true_acc),
     }
+    if info.true_score is not None:  # the oracle: true for any network, in the data or not
+        shown[n.true_acc] = n.perf_text(info.true_score)
     if side:
         drawing, box = st.columns([1, 1])
         with drawing:
@@ -380,7 +400,7 @@ def cell_card(
         for col, (label, value) in zip(st.columns(4), shown.items(), strict=True):
             col.metric(label, value)
     if legend:
-        st.markdown(legend_html(), unsafe_allow_html=True)  # fixed op names and colours only
+        show_legend()
     st.code(info.arch, language=None)
     if note:
         st.caption(note)
@@ -390,7 +410,7 @@ def show_cell(dec: Decoded, title: str, side: bool = True) -> None:
     """Draw a decoded cell with its figures (or say that no valid cell came out)."""
     st.markdown(f"**{title}**")
     if dec.cell is None:
-        st.warning("No valid architecture decoded here (every sample was invalid).")
+        st.warning(f"No valid {names().item} decoded here (every sample was invalid).")
         return
     note = f"decoded in {dec.share:.0%} of samples ({dec.valid_share:.0%} valid)"
     if dec.reproduced is not None:
@@ -408,15 +428,15 @@ def arch_link(arch: str) -> str:
 
 def neighbours_table(frame: Any, height: int = 250) -> None:
     """The nearest data-set architectures, figures first, each linked to the Architecture page."""
-    num = st.column_config.NumberColumn
+    num, n = st.column_config.NumberColumn, names()
     st.dataframe(
         frame.assign(open=[arch_link(a) for a in frame.arch]),
         hide_index=True,
         height=height,
         column_order=["index", "true_acc", "pred_acc", "params", "distance", "open", "arch"],
         column_config={
-            "true_acc": num("true acc", format="%.4f"),
-            "pred_acc": num("pred acc", format="%.4f"),
+            "true_acc": num(n.short_true, format=n.perf_format),
+            "pred_acc": num(n.short_pred, format=n.perf_format),
             "params": num(format="localized"),
             "distance": num(format="%.3f"),
             "open": st.column_config.LinkColumn(

@@ -8,7 +8,6 @@ import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
 from ngae.explorer import UserInputError, duration
-from ngae.ui.cells import legend_html
 from ngae.ui.figures import add_marks, map_figure
 from ngae.ui.forms import count, parse_number
 from ngae.ui.selection import probe_grid, selected_points
@@ -28,7 +27,8 @@ def controls(tab):
     kind = c[0].radio(
         "Projection", list(KINDS), format_func=KINDS.get, horizontal=True, key="map_kind"
     )
-    choices = colour_choices(tab)
+    n = common.names()
+    choices = colour_choices(tab, n)
     label = c[1].selectbox("Colour by", list(choices), key="map_colour")
     splits = sorted(tab.split.unique())
     chosen = c[2].multiselect(
@@ -39,23 +39,26 @@ def controls(tab):
         help="burn-in: the first 1,000 lines of the data set, which D-VAE's split leaves out",
     )
     mask = tab.split.isin(chosen).to_numpy()
-    with st.expander("Filter by accuracy and size", expanded=False):
+    with st.expander(f"Filter by {n.perf} and size", expanded=False):
         f = st.columns(3)
-        mask &= bounds(f[0], tab.pred_acc, "predicted accuracy", "map_pred")
-        mask &= bounds(f[1], tab.true_acc, "true accuracy", "map_true")
-        mask &= size_bounds(f[2], tab.params)
+        mask &= bounds(f[0], tab.pred_acc, n.pred_acc, "map_pred", n)
+        mask &= bounds(f[1], tab.true_acc, n.true_acc, "map_true", n)
+        mask &= size_bounds(f[2], tab.params, n)
     return kind, choices[label], label, np.flatnonzero(mask)
 
 
-def bounds(col, values, label, key):
-    """Typed lower and upper bounds on an accuracy (blank: no bound); the rows kept."""
+def bounds(col, values, label, key, n):
+    """Typed lower and upper bounds on an accuracy or score (blank: no bound); the rows kept."""
     values = values.to_numpy(dtype=float)
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     a, b = col.columns(2)
-    low = a.number_input(f"{label} ≥", 0.0, 1.0, None, 0.0005, "%.4f", key=f"{key}_lo",
-                         placeholder=f"{lo:.4f}")  # fmt: skip
-    high = b.number_input(f"{label} ≤", 0.0, 1.0, None, 0.0005, "%.4f", key=f"{key}_hi",
-                          placeholder=f"{hi:.4f}")  # fmt: skip
+    # Accuracies lie in [0, 1]; a score such as BIC has no fixed range.
+    edges = (0.0, 1.0) if n.perf == "accuracy" else (None, None)
+    fmt, step = n.perf_format, n.perf_step
+    low = a.number_input(f"{label} ≥", *edges, None, step, fmt, key=f"{key}_lo",
+                         placeholder=fmt % lo)  # fmt: skip
+    high = b.number_input(f"{label} ≤", *edges, None, step, fmt, key=f"{key}_hi",
+                          placeholder=fmt % hi)  # fmt: skip
     keep = np.ones(len(values), dtype=bool)
     if low is not None:
         keep &= values >= low
@@ -64,14 +67,15 @@ def bounds(col, values, label, key):
     return keep
 
 
-def size_bounds(col, params):
+def size_bounds(col, params, n):
     """Typed bounds on exact parameters (``1.5M``, ``900k``, ``1,200,000``); the rows kept."""
     params = params.to_numpy(dtype=float)
     a, b = col.columns(2)
     keep = np.ones(len(params), dtype=bool)
+    short = "params" if n.perf == "accuracy" else n.cmplx
     for box, name, key, test in (
-        (a, "params ≥", "map_params_lo", np.greater_equal),
-        (b, "params ≤", "map_params_hi", np.less_equal),
+        (a, f"{short} ≥", "map_params_lo", np.greater_equal),
+        (b, f"{short} ≤", "map_params_hi", np.less_equal),
     ):
         edge = params.min() if test is np.greater_equal else params.max()
         text = box.text_input(name, key=key, placeholder=count(edge))
@@ -209,7 +213,11 @@ def interpolation_strip(result, per_row=6):
                     st.warning("no valid cell")
                     continue
                 common.draw_cell(dec.cell.arch, f"strip{start + k}", vertical=True)
-                st.caption(f"pred acc {dec.cell.pred_acc:.4f}  \n{dec.cell.params:,} params")
+                n = common.names()
+                st.caption(
+                    f"{n.short_pred} {n.perf_text(dec.cell.pred_acc)}  \n"
+                    f"{dec.cell.params:,} {n.params}"
+                )
                 st.markdown(f"[Architecture page]({common.arch_link(dec.cell.arch)})")
 
 
@@ -235,7 +243,7 @@ def focus_typed():
 
 
 def focus_panel(ex, details, kind, xy):
-    st.markdown(legend_html(), unsafe_allow_html=True)  # fixed op names and colours only
+    common.show_legend()
     if details is None:
         st.info(
             "Click a point to decode its cell. On the PCA map, click a faint cross to "
@@ -324,10 +332,10 @@ def map_section(ex, key, kind, colour, label, shown, xy):
             st.dataframe(tab.iloc[many[:500]], height=220)
         interpolation_controls(ex, key, len(tab))
         st.markdown(
-            f"**The {len(top)} shown architectures predicted best** (click a row to decode "
-            "it; click a column title to sort)"
+            f"**The {len(top)} shown {common.names().item}s predicted best** (click a row to "
+            "decode it; click a column title to sort)"
         )
-        num = st.column_config.NumberColumn
+        num, n = st.column_config.NumberColumn, common.names()
         st.dataframe(
             top,
             key="map_top_table",
@@ -336,9 +344,9 @@ def map_section(ex, key, kind, colour, label, shown, xy):
             hide_index=True,
             height=240,
             column_config={
-                "pred_acc": num("pred acc", format="%.4f"),
-                "true_acc": num("true acc", format="%.4f"),
-                "params": num("params", format="localized"),
+                "pred_acc": num(n.short_pred, format=n.perf_format),
+                "true_acc": num(n.short_true, format=n.perf_format),
+                "params": num(n.params, format="localized"),
             },
         )
     with right:

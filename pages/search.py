@@ -14,7 +14,13 @@ from ngae.explorer import (
 )
 from ngae.ui.figures import cloud_figure, trajectory_figure
 from ngae.ui.forms import parse_number
-from ngae.ui.tables import results_csv, results_frame, results_json, search_settings
+from ngae.ui.tables import (
+    results_csv,
+    results_frame,
+    results_json,
+    search_settings,
+    truth_figures,
+)
 from pages import common
 
 D = SEARCH_DEFAULTS
@@ -23,15 +29,21 @@ LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 TASK, RESULT, COUNT = "search_task", "search_result", "search_count"
 ARCH_REQUEST = "arch_request"  # read by the Architecture page
 NUM = st.column_config.NumberColumn
-COLUMNS = {
-    "arch": st.column_config.TextColumn(width=300),
-    "true_acc": NUM("true acc", format="%.4f"),
-    "params": NUM("params", format="localized"),
-    "pred_acc": NUM("pred acc", format="%.4f"),
-    "pred_params": NUM("pred params", format="localized"),
-    "pred_acc_latent": NUM("pred acc (latent)", format="%.4f"),
-    "decode_share": NUM("decode share", format="percent"),
-}
+
+
+def columns(n):
+    """The results table's column labels and formats in the space's words."""
+    fmt = n.perf_format
+    return {
+        "arch": st.column_config.TextColumn(width=300),
+        "true_acc": NUM(n.short_true, format=fmt),
+        "params": NUM(n.params, format="localized"),
+        "pred_acc": NUM(n.short_pred, format=fmt),
+        "pred_params": NUM(n.pred_params, format="localized"),
+        "pred_acc_latent": NUM(f"{n.short_pred} (latent)", format=fmt),
+        "decode_share": NUM("decode share", format="percent"),
+        "true_score": NUM("true BIC", format="%.1f", help="the oracle's BIC of the network"),
+    }
 
 
 def read_form():
@@ -181,6 +193,23 @@ def show_selected(ex, found, row):
     common.cell_card(ex.describe(found[row].arch), side=False, place="search")
 
 
+def show_truth(t):
+    """The oracle's verdict: true BIC found, the data set's best, the exact optimum."""
+    c = st.columns(4)
+    c[0].metric(
+        "best true BIC found",
+        f"{t['best_true']:,.1f}",
+        delta=f"{t['best_true'] - t['dataset_best']:+,.1f} vs training best",
+    )
+    c[1].metric("training set's best BIC", f"{t['dataset_best']:,.1f}")
+    c[2].metric("exact optimum", f"{t['optimum']:,.1f}", help="dynamic programming over all DAGs")
+    c[3].metric("gap to the optimum", f"{t['gap']:.2%}")
+    st.caption(
+        f"{t['beats_dataset']} found networks score above every training network. True BIC "
+        "is the oracle's score of each decoded network on data/asia_samples.csv."
+    )
+
+
 def show_result(ex, key, result, n):
     res, summary = result.results, result.summary
     st.subheader(f"Results of search {n}", help="searches are numbered per browser tab")
@@ -191,12 +220,14 @@ def show_result(ex, key, result, n):
     c[0].metric("distinct valid", f"{summary.distinct_valid} / {summary.samples}")
     c[1].metric("novel", summary.novel)
     gain = summary.best_pred_acc - result.dataset_best_pred_acc
+    names = common.names()
+    signed = "%+" + names.perf_format[1:]  # "%.4f" -> "%+.4f"
     c[2].metric(
-        "best predicted accuracy",
-        f"{summary.best_pred_acc:.4f}",
+        f"best {names.pred_acc}",
+        names.perf_text(summary.best_pred_acc),
         delta=None
         if gain != gain
-        else f"{gain:+.4f} vs data set best" + (" within cap" if capped else ""),
+        else signed % gain + " vs data set best" + (" within cap" if capped else ""),
         delta_color="normal" if abs(gain) >= 5e-5 else "off",
     )
     c[3].metric(
@@ -206,6 +237,9 @@ def show_result(ex, key, result, n):
         "architecture predicted at least as accurate",
     )
     c[4].metric("time", duration(result.seconds))
+    truth = truth_figures(result)
+    if truth is not None:
+        show_truth(truth)
     if capped:
         st.caption(
             f"Every result has at most {summary.max_params:,.0f} exact parameters; "
@@ -227,7 +261,7 @@ def show_result(ex, key, result, n):
         on_select="rerun",
         selection_mode="single-row",
         hide_index=True,
-        column_config=COLUMNS,
+        column_config=columns(common.names()),
     )
     d = st.columns([1, 1, 4])
     d[0].download_button("Download CSV", results_csv(result), f"search_{n}_results.csv", "text/csv")
