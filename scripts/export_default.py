@@ -1,12 +1,13 @@
 """Make the shipped default model from a training run (see README, "The shipped model").
 
     python scripts/export_default.py runs/ngae_b64.pt [--refit-heads 100] [--threads 2]
+    python scripts/export_default.py runs/asia/asia_bn_NGAE.pt --out checkpoints/ngae_asia.pt
 
 Exports a compact copy (no optimizer state, big weights in float16) to
-checkpoints/ngae_default.pt, refits the two predictor heads on the frozen latent means of the
-training split (``ngae.train.refit_heads``; recorded in the file as ``heads_refit``), evaluates
-that file with D-VAE's protocols and stores the result in it, then computes the cached latent
-codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
+checkpoints/ngae_default.pt (or ``--out``), refits the two predictor heads on the frozen latent
+means of the training split (``ngae.train.refit_heads``; recorded in the file as
+``heads_refit``), evaluates that file with D-VAE's protocols and stores the result in it, then
+computes the cached latent codes and the PCA / t-SNE / UMAP maps the dashboard opens with.
 Old caches of the default model are removed.
 """
 
@@ -23,6 +24,7 @@ import torch
 from ngae.explorer import DEFAULT_CHECKPOINT, Explorer
 from ngae.explorer.latents import cache_dir_for
 from ngae.model.checkpoint import (
+    checkpoint_data_path,
     export_checkpoint,
     load_checkpoint,
     model_from_checkpoint,
@@ -38,7 +40,7 @@ def refit(dst: Path, epochs: int, lr: float) -> None:
     """Refit the heads of the exported file in place (weights as shipped: fp16 VAE)."""
     ckpt = load_checkpoint(dst)
     model = model_from_checkpoint(ckpt)
-    train, _ = split_data(load_dataset())
+    train, _ = split_data(load_dataset(checkpoint_data_path(ckpt, dst)))
     losses = refit_heads(model, to_tensors(train, model.cfg, "cpu"), epochs, lr)
     state = dict(ckpt["state_dict"])
     for name, tensor in model.state_dict().items():
@@ -58,9 +60,10 @@ def main() -> None:
     p.add_argument("--skip-maps", action="store_true")
     p.add_argument("--refit-heads", type=int, default=100, help="epochs (0: keep the heads)")
     p.add_argument("--refit-lr", type=float, default=1e-3)
+    p.add_argument("--out", default=str(DEFAULT_CHECKPOINT), help="the file to write")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    dst = DEFAULT_CHECKPOINT
+    dst = Path(args.out)
     export_checkpoint(args.run, dst)
     if args.refit_heads:
         refit(dst, args.refit_heads, args.refit_lr)

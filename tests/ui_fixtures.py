@@ -16,7 +16,14 @@ from pathlib import Path
 from ngae.files import PROJECT_ROOT as ROOT
 
 TINY_LINES = 300
-__all__ = ["ROOT", "TINY_LINES", "empty_workspace", "make_tiny_workspace", "train_tiny"]
+__all__ = [
+    "ROOT",
+    "TINY_LINES",
+    "empty_workspace",
+    "make_asia_workspace",
+    "make_tiny_workspace",
+    "train_tiny",
+]
 
 
 def train_tiny(out: Path, data: Path, lines: int = TINY_LINES) -> Path:
@@ -50,6 +57,29 @@ def make_tiny_workspace(folder: Path, lines: int = TINY_LINES) -> dict[str, str]
     ckpt_dir = folder / "checkpoints"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     train_tiny(ckpt_dir / "ngae_default.pt", folder / "tiny.txt", lines)
+    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def make_asia_workspace(folder: Path, lines: int = TINY_LINES) -> dict[str, str]:
+    """A tiny NGAE on the first ``lines`` Asia networks as the workspace's default checkpoint."""
+    import torch
+
+    from ngae.config import ModelConfig, TrainConfig
+    from ngae.space.asia_data import DATASET
+    from ngae.training.fit import fit
+
+    folder = Path(folder)
+    ckpt_dir = folder / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    data = folder / "asia_small.jsonl"
+    data.write_text("\n".join(DATASET.read_text().splitlines()[:lines]) + "\n")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        cfg = TrainConfig(data=str(data), epochs=6, batch_size=64, lr=5e-3, save_interval=0)
+        fit(ModelConfig(hs=24, nz=6), cfg, out=ckpt_dir / "ngae_default.pt", progress=False)
+    finally:
+        torch.set_num_threads(threads)
     return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
 
 

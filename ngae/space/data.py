@@ -87,8 +87,9 @@ class GraphData:
         )
 
     def with_items(self, items: list, space: str) -> GraphData:
-        """The same graphs as the objects ``items`` of the space ``space``."""
-        return dataclasses.replace(self, archs=tuple(items), space=space)
+        """The same graphs as the objects ``items`` of the space ``space`` (named by them)."""
+        strings = tuple(item.to_string() for item in items)
+        return dataclasses.replace(self, archs=tuple(items), strings=strings, space=space)
 
     @property
     def burn_in(self) -> int:
