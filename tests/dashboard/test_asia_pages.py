@@ -34,15 +34,14 @@ def scenario_map() -> dict:
 def scenario_network() -> dict:
     at = _app("architecture")
     out = {"start": _summary(at), "text": at.text_input(key="net_text").value}
-    before = at.checkbox(key=EDGE).value
-    at.checkbox(key=EDGE).set_value(not before).run()
+    at.text_input(key="net_text").set_value("0" * 64).run()  # no edges: the boxes follow
+    out["cleared"] = at.checkbox(key=EDGE).value
+    at.checkbox(key=EDGE).set_value(True).run()
     out["toggled"] = at.text_input(key="net_text").value
     out["after_toggle"] = _summary(at)
     # A -> S and S -> A: a cycle, refused with the reason.
     at.text_input(key="net_text").set_value("01" + "0" * 6 + "1" + "0" * 55).run()
     out["cycle"] = _summary(at)
-    at.text_input(key="net_text").set_value("0" * 64).run()
-    out["empty"] = _summary(at)
     return out
 
 
@@ -89,12 +88,12 @@ def test_map_click_shows_the_true_bic(asia):
 def test_the_network_editor_round_trips_and_refuses_cycles(asia):
     s = asia(scenario_network)
     assert len(s["text"]) == 64 and s["start"]["cells"] == 1
-    assert s["toggled"] != s["text"] and s["toggled"][1 * 8 + 3] != s["text"][1 * 8 + 3]
-    assert not s["after_toggle"]["error"]
+    assert s["cleared"] is False
+    assert s["toggled"] == "0" * 11 + "1" + "0" * 52  # row S, column L
+    assert not s["after_toggle"]["error"] and s["after_toggle"]["cells"] == 1
     assert s["cycle"]["error"] == [
         "Not a valid network: the graph has a directed cycle (a Bayesian network must be a DAG)"
     ]
-    assert s["empty"]["cells"] == 1 and not s["empty"]["error"]
 
 
 def test_search_shows_the_oracle_beside_the_prediction(asia):
