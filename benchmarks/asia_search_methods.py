@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from ngae.explorer import Explorer, SearchConfig
-from ngae.files import PROJECT_ROOT, atomic_write_bytes
+from ngae.files import PROJECT_ROOT, atomic_write_bytes, file_sha256
 from ngae.model.inference import decode_many
 from ngae.search.oracle_budget import BUDGETS, gradient_search_scores, random_search_scores
 
@@ -153,6 +153,7 @@ def main() -> None:
         "command": "python benchmarks/asia_search_methods.py "
         + " ".join(f"--{k} {v}" for k, v in (("seeds", args.seeds), ("calls", args.calls))),
         "checkpoint": Path(args.checkpoint).name,
+        "checkpoint_sha": file_sha256(args.checkpoint)[:12],
         "machine": platform.processor() or platform.machine(),
         "threads": args.threads,
         "optimum": opt,

@@ -19,6 +19,7 @@ from typing import Any
 
 from ngae.files import PROJECT_ROOT
 from ngae.space.arch import OP_NAMES, Arch
+from ngae.space.asia import NUM_VARS, VARIABLES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -125,7 +126,12 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 def cell_labels(arch: str) -> list[str]:
-    """The vertex labels of a drawn cell, sorted: input, ``k: op`` for layers 1..L, output."""
+    """The vertex labels of a drawn cell, sorted: input, ``k: op`` for layers 1..L, output.
+
+    An Asia network (64 digits) is drawn with one node per variable, labelled by its letter.
+    """
+    if len(arch) == NUM_VARS * NUM_VARS and set(arch) <= {"0", "1"}:
+        return sorted(VARIABLES)
     ops = Arch.from_string(arch).ops
     return sorted(["input", "output", *(f"{k + 1}: {OP_NAMES[op]}" for k, op in enumerate(ops))])
 

@@ -34,6 +34,12 @@ def data_stats(data, train_graphs):
     )
     top[3].metric("test", f"{data.test:,}", help="D-VAE's split")
     low = st.columns(2)
+    n = common.names()
+    if n.perf != "accuracy":  # a score (BIC) and a small complexity (free parameters)
+        low[0].metric(n.true_acc, f"{data.acc_min:,.0f} to {data.acc_max:,.0f}",
+                      help=f"range; mean {data.acc_mean:,.1f}")  # fmt: skip
+        low[1].metric(n.params, f"{data.params_min:,} to {data.params_max:,}", help="range")
+        return
     low[0].metric("true accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
                   help=f"range; mean {data.acc_mean:.4f}")  # fmt: skip
     low[1].metric("exact params", f"{data.params_min / 1e6:.2f} M to {data.params_max / 1e6:.2f} M",
@@ -146,11 +152,13 @@ def main():
     st.subheader("Predictors on the test split")
     preds = ex.test_predictions()
     c = st.columns(2)
+    n = common.names()
     c[0].plotly_chart(
-        prediction_figure(preds, "pred_acc", "true_acc", "Accuracy"), key="pred_acc_chart"
-    )
+        prediction_figure(preds, "pred_acc", "true_acc", n.perf.capitalize() if n.perf ==
+                          "accuracy" else n.perf), key="pred_acc_chart"
+    )  # fmt: skip
     c[1].plotly_chart(
-        prediction_figure(preds, "pred_params", "params", "Parameters", log=True),
+        prediction_figure(preds, "pred_params", "params", n.cmplx.capitalize(), log=True),
         key="pred_params_chart",
     )
     st.subheader("Training curves")

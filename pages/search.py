@@ -12,9 +12,10 @@ from ngae.explorer import (
     UserInputError,
     duration,
 )
-from ngae.ui.figures import cloud_figure, trajectory_figure
+from ngae.ui.figures import cloud_figure, methods_figure, trajectory_figure
 from ngae.ui.forms import parse_number
 from ngae.ui.tables import (
+    methods_table,
     results_csv,
     results_frame,
     results_json,
@@ -46,6 +47,12 @@ def columns(n):
     }
 
 
+def default_lambda():
+    """λ's default: the seed's trade-off for ENAS; 0 for a score that already charges for
+    complexity (BIC's penalty is its free parameters)."""
+    return 0.0 if common.names().perf == "BIC" else D.lambda_cmplx
+
+
 def read_form():
     """The search form; returns a validated SearchConfig when submitted (errors inline)."""
     with st.form("search_form"):
@@ -73,7 +80,7 @@ def read_form():
         )
         lam = c[1].text_input(
             "λ (complexity weight)",
-            f"{D.lambda_cmplx:g}",
+            f"{default_lambda():g}",
             help="objective: predicted accuracy − λ · u · predicted complexity. u makes λ a "
             "unit: at λ = 1 going from the data set's largest architecture to its smallest is "
             "worth as much as going from its least accurate to its most accurate; 0: "
@@ -106,7 +113,7 @@ def read_form():
             samples=int(samples),
             steps=int(steps),
             lr=parse_number(lr, "Learning rate"),
-            lambda_cmplx=D.lambda_cmplx if lam_value is None else lam_value,
+            lambda_cmplx=default_lambda() if lam_value is None else lam_value,
             max_params=parse_number(max_params, "Max params"),
             decodes=int(decodes),
             project_every=int(project),
@@ -207,6 +214,24 @@ def show_truth(t):
     st.caption(
         f"{t['beats_dataset']} found networks score above every training network. True BIC "
         "is the oracle's score of each decoded network on data/asia_samples.csv."
+    )
+
+
+def methods_view(ex):
+    """NGAE's search, latent BO and random search on true BIC at equal oracle budgets."""
+    st.subheader("Search methods on the true score")
+    curves = ex.method_curves()
+    if curves is None:
+        st.info(
+            "No comparison measured on this checkpoint yet: run "
+            "`python benchmarks/asia_search_methods.py --checkpoint <this file>`."
+        )
+        return
+    st.plotly_chart(methods_figure(curves), key="methods_chart")
+    st.dataframe(methods_table(curves), hide_index=True)
+    st.caption(
+        f"Measured by `{curves.command}` ({curves.machine}, {curves.date}); line: mean over "
+        "seeds, band: their range. An oracle call is the true BIC of one distinct valid network."
     )
 
 
@@ -314,6 +339,8 @@ def main():
     done = last_result(key)
     if done:
         show_result(ex, key, done["result"], done["n"])
+    if ex.space_info.has_oracle:
+        methods_view(ex)
 
 
 common.page("Search", main)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ngae.explorer import (
+    SPACE_TITLES,
     TRAIN_DEFAULTS,
     JobManager,
     TrainRequest,
@@ -51,6 +52,14 @@ def read_form(base):
             step=100,
             help="use only the first N training graphs: quick runs",
         )
+        space = st.radio(
+            "Search space (new model)",
+            list(SPACE_TITLES),
+            format_func=SPACE_TITLES.get,
+            horizontal=True,
+            key="train_space",
+            help="the data set a new model trains on; fine-tuning keeps the base's",
+        )
         c = st.columns(5)
         epochs = c[0].number_input("Epochs", 1, 1000, D.epochs)
         batch = c[1].number_input("Batch size", 1, 4096, D.batch_size)
@@ -72,6 +81,7 @@ def read_form(base):
             hs=int(hs),
             nz=int(nz),
             max_train=int(max_train) or None,
+            space=space,
         ).validate()
     except UserInputError as err:
         st.error(f"Cannot start: {err}")

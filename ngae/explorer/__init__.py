@@ -14,6 +14,7 @@ from ngae.explorer.catalog import (
     list_checkpoints,
     resolve_checkpoint,
 )
+from ngae.explorer.comparisons import METHOD_LABELS, MethodCurves
 from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest, estimate_seconds
 from ngae.explorer.projections import PROJECTION_LABELS
 from ngae.explorer.results import (
@@ -38,18 +39,23 @@ from ngae.search import (
 )
 from ngae.space.arch import OP_NAMES, Arch
 from ngae.space.asia import LONG_NAMES, VARIABLES
+from ngae.space.registry import SPACES
 
 SEARCH_DEFAULTS = SearchConfig()
+SPACE_TITLES = {name: space.title for name, space in SPACES.items()}
 TRAIN_DEFAULTS = TrainRequest(name="run")
 
 __all__ = [
     "DEFAULT_CHECKPOINT",
     "DEFAULT_LR",
     "LONG_NAMES",
+    "METHOD_LABELS",
+    "MethodCurves",
     "OP_NAMES",
     "VARIABLES",
     "PROJECTION_LABELS",
     "SEARCH_DEFAULTS",
+    "SPACE_TITLES",
     "STRATEGIES",
     "TRAIN_DEFAULTS",
     "USER_ERRORS",

@@ -15,7 +15,7 @@ from ngae.explorer.wording import duration, plural
 from ngae.model.checkpoint import checkpoint_data_path, checkpoint_dir, load_checkpoint
 from ngae.model.graph_tensors import GraphTensors
 from ngae.model.vae import NGAE
-from ngae.space.data import DEFAULT_DATA
+from ngae.space.registry import SPACES
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 from ngae.training.fit import fit, quick_metrics
 
@@ -125,7 +125,7 @@ def run_job(db: Path, job_id: int) -> int:
     init = load_checkpoint(base) if req.mode == "finetune" else None
     model_cfg = ModelConfig(hs=req.hs, nz=req.nz)
     train_cfg = TrainConfig(
-        data=str(DEFAULT_DATA if init is None else checkpoint_data_path(init, base)),
+        data=str(SPACES[req.space].data_file if init is None else checkpoint_data_path(init, base)),
         epochs=req.epochs,
         batch_size=req.batch_size,
         lr=req.lr,

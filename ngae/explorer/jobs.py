@@ -22,6 +22,7 @@ from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import UserInputError
 from ngae.files import PROJECT_ROOT
 from ngae.model.checkpoint import checkpoint_dir
+from ngae.space.registry import SPACES
 
 STALE_SECONDS = 120.0
 
@@ -53,12 +54,15 @@ class TrainRequest:
     hs: int = ModelConfig.hs
     nz: int = ModelConfig.nz
     max_train: int | None = None
+    space: str = "enas6"  # a new model trains on this space's data set (fine-tuning: the base's)
 
     def validate(self) -> TrainRequest:
         """Raise :class:`UserInputError` for a request that cannot run."""
         stem = self.name[:-3] if self.name.endswith(".pt") else self.name
         if not stem or not all(c.isalnum() or c in "-_" for c in stem) or len(stem) > 64:
             raise UserInputError("the output name may use letters, digits, '-' and '_' only")
+        if self.space not in SPACES:
+            raise UserInputError(f"unknown search space {self.space!r} ({', '.join(SPACES)})")
         if self.mode not in ("new", "finetune"):
             raise UserInputError("mode must be 'new' or 'finetune'")
         if self.mode == "finetune" and not self.base:

@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 
 from ngae.errors import UserInputError
+from ngae.explorer.comparisons import MethodCurves, load_method_curves
 from ngae.explorer.latents import cache_dir_for, dataset_latents
 from ngae.explorer.projections import (
     KINDS,
@@ -296,6 +297,10 @@ class Explorer:
             z=mu[0].numpy(),
             true_score=None if true is None else float(true),
         )
+
+    def method_curves(self) -> MethodCurves | None:
+        """Search methods compared on true scores for this checkpoint, where measured."""
+        return load_method_curves(self.cache_dir.name.rsplit("-", 1)[-1])
 
     # ----- search -----------------------------------------------------------------------
     def search(

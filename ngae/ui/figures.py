@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ngae.explorer import FoundArch, ParetoFront
+from ngae.explorer import METHOD_LABELS, FoundArch, MethodCurves, ParetoFront
 
 DATA_TRACE = "architectures"
 
@@ -362,4 +362,39 @@ def trajectory_figure(
             )
         )
     fig.update_layout(height=height, showlegend=False, margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    return fig
+
+
+def methods_figure(curves: MethodCurves) -> go.Figure:
+    """Best true score against oracle calls: per method the mean over seeds and its range.
+
+    Dashed lines: the exact optimum and the best training network.
+    """
+    fig = go.Figure()
+    palette = ("#E45756", "#4C78A8", "#72B7B2", "#F58518")
+    for k, (name, runs) in enumerate(curves.curves.items()):
+        calls = np.arange(1, runs.shape[1] + 1)
+        colour = palette[k % len(palette)]
+        lo, hi = np.nanmin(runs, 0), np.nanmax(runs, 0)
+        fig.add_trace(go.Scatter(x=calls, y=hi, mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip"))  # fmt: skip
+        fig.add_trace(go.Scatter(x=calls, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=colour + "33", showlegend=False,
+                                 hoverinfo="skip"))  # fmt: skip
+        fig.add_trace(go.Scatter(x=calls, y=np.nanmean(runs, 0), mode="lines",
+                                 name=METHOD_LABELS.get(name, name),
+                                 line={"color": colour, "width": 2}))  # fmt: skip
+    for value, text in (
+        (curves.optimum, "exact optimum"),
+        (curves.dataset_best, "best training network"),
+    ):
+        fig.add_hline(y=value, line_dash="dash", line_color="#666",
+                      annotation_text=text, annotation_position="bottom right")  # fmt: skip
+    fig.update_layout(
+        xaxis_title="oracle calls (true BIC of distinct valid networks)",
+        yaxis_title="best true BIC so far",
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": -0.25},
+    )
     return fig

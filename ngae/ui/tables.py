@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ngae.explorer import Job, SearchResults
+from ngae.explorer import METHOD_LABELS, Job, MethodCurves, SearchResults
 from ngae.ui.naming import Names, colour_by
 
 COLOUR_BY = {
@@ -209,3 +209,18 @@ def jobs_frame(jobs: list[Job]) -> pd.DataFrame:
         for j in jobs
     ]
     return pd.DataFrame(rows, columns=JOB_COLUMNS)
+
+
+def methods_table(curves: MethodCurves, budgets: tuple[int, ...] = (10, 50, 200)) -> pd.DataFrame:
+    """Best true score after each budget: mean and spread over seeds, and the gap to the optimum."""
+    rows = []
+    for name, runs in curves.curves.items():
+        row: dict[str, Any] = {"method": METHOD_LABELS.get(name, name), "seeds": len(runs)}
+        for b in budgets:
+            if runs.shape[1] >= b:
+                vals = runs[:, b - 1]
+                row[f"after {b}"] = f"{np.nanmean(vals):,.1f} ± {np.nanstd(vals):,.1f}"
+                last = float(np.nanmean(vals))
+        row["gap to optimum"] = f"{(curves.optimum - last) / abs(curves.optimum):.2%}"
+        rows.append(row)
+    return pd.DataFrame(rows)
