@@ -30,6 +30,10 @@ class AsiaSpace(SearchSpace):
     def __init__(self, samples: Path = SAMPLES) -> None:
         self.samples = Path(samples)
 
+    def claims(self, path: Path, first: dict | None) -> bool:
+        """JSON lines whose records carry an Asia ``adjacency`` string."""
+        return path.suffix == ".jsonl" and first is not None and "adjacency" in first
+
     def parse(self, text: str) -> BayesNet:
         """The 64-digit adjacency string."""
         return BayesNet.from_string(text)

@@ -4,7 +4,8 @@ A space turns its own objects (an ENAS :class:`~ngae.space.arch.Arch`, an Asia
 :class:`~ngae.space.asia.BayesNet`; each has ``to_string``, ``to_dag`` and is hashable) into the
 dense DAGs the model reads and back, says which decoded graphs are valid, gives their exact
 complexity, names vertex types for drawings, and may offer an oracle (the true score of any
-object). Adding a space: one module with a subclass and a data file (README, "Search spaces").
+object). Adding a space: one module ``ngae/space/<name>_space.py`` with a subclass (found by
+:mod:`ngae.space.registry`) and a data file it claims (README, "Search spaces").
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class SearchSpace(ABC):
     @abstractmethod
     def load(self, path: Path) -> Any:
         """The data set in ``path`` as :class:`~ngae.space.data.GraphData`."""
+
+    def claims(self, path: Path, first: dict | None) -> bool:
+        """Whether the data file ``path`` is this space's (``first``: its first JSON record)."""
+        return False
 
     def to_items(self, types: Tensor, adj: Tensor) -> list[Any | None]:
         """Objects of decoded graphs (``None`` where not strictly valid)."""

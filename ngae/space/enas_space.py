@@ -25,6 +25,10 @@ class EnasSpace(SearchSpace):
     burn_in = BURN_IN
     example = "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
 
+    def claims(self, path: Path, first: dict | None) -> bool:
+        """D-VAE's ENAS text: any file that is not JSON lines."""
+        return path.suffix != ".jsonl"
+
     def parse(self, text: str) -> Arch:
         """The canonical string of 21 integers."""
         return Arch.from_string(text)

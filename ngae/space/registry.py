@@ -1,17 +1,41 @@
-"""The search spaces by name, and which one a data file or a checkpoint belongs to."""
+"""The search spaces by name, and which one a data file or a checkpoint belongs to.
+
+Every module ``ngae/space/<name>_space.py`` is imported and each :class:`SearchSpace` subclass
+it defines is registered under its ``name``: adding a space adds no line here.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from pathlib import Path
 
-from ngae.space.asia_space import AsiaSpace
+import ngae.space
 from ngae.space.base import SearchSpace
 from ngae.space.data import DataError, GraphData
-from ngae.space.enas_space import EnasSpace
 
-SPACES: dict[str, SearchSpace] = {"enas6": EnasSpace(), "asia": AsiaSpace()}
+
+def _discover() -> dict[str, SearchSpace]:
+    spaces: dict[str, SearchSpace] = {}
+    for info in sorted(pkgutil.iter_modules(ngae.space.__path__), key=lambda m: m.name):
+        if not info.name.endswith("_space"):
+            continue
+        module = importlib.import_module(f"ngae.space.{info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, SearchSpace)
+                and value is not SearchSpace
+                and value.__module__ == module.__name__
+            ):
+                space = value()
+                spaces[space.name] = space
+    return dict(sorted(spaces.items(), key=lambda kv: kv[0] != DEFAULT_SPACE))
+
+
 DEFAULT_SPACE = "enas6"
+SPACES: dict[str, SearchSpace] = _discover()
 
 
 def space_named(name: str) -> SearchSpace:
@@ -25,23 +49,26 @@ def space_named(name: str) -> SearchSpace:
 def space_of(data: GraphData) -> SearchSpace:
     """The space a loaded data set belongs to; general DAGs (no space) raise DataError."""
     if data.space not in SPACES:
-        raise DataError("this needs a data set of a search space (ENAS-6, Asia), not general DAGs")
+        raise DataError(
+            "this needs the data set of a search space (ENAS-6, Asia), not general DAGs"
+        )
     return SPACES[data.space]
 
 
 def space_for_data(path: str | Path) -> SearchSpace | None:
-    """The space of a data file.
+    """The space that claims a data file (:meth:`SearchSpace.claims`), ``None`` for general DAGs.
 
-    ENAS text for anything but ``.jsonl``; a ``.jsonl`` whose first record has an ``adjacency``
-    is Asia; other ``.jsonl`` files are general DAGs (``None``).
+    ENAS claims anything but ``.jsonl``; Asia the ``.jsonl`` files whose first record has an
+    ``adjacency``; other ``.jsonl`` files are the general DAG format.
     """
     path = Path(path)
-    if path.suffix != ".jsonl":
-        return SPACES["enas6"]
-    try:
-        with open(path, encoding="utf-8") as f:
-            first = next((line for line in f if line.strip()), "")
-        record = json.loads(first) if first else {}
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None  # the loader reports what is wrong with the file
-    return SPACES["asia"] if isinstance(record, dict) and "adjacency" in record else None
+    first = None
+    if path.suffix == ".jsonl":
+        try:
+            with open(path, encoding="utf-8") as f:
+                line = next((line for line in f if line.strip()), "")
+            first = json.loads(line) if line else None
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None  # the loader reports what is wrong with the file
+        first = first if isinstance(first, dict) else None
+    return next((s for s in SPACES.values() if s.claims(path, first)), None)
