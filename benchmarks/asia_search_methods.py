@@ -42,7 +42,6 @@ from ngae.files import PROJECT_ROOT, atomic_write_bytes, file_sha256
 from ngae.model.inference import decode_many
 from ngae.search.oracle_budget import BUDGETS, gradient_search_scores, random_search_scores
 
-
 # lambda 0: BIC already charges for parameters. Step size and steps: the better of the defaults
 # (lr 0.01, 100 steps) and lr 0.03 / 200 steps on seed 0 (seeds 1-4 are out of sample).
 NGAE_SEARCH = SearchConfig(lambda_cmplx=0.0, lr=0.03, steps=200)
