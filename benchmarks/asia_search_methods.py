@@ -21,7 +21,9 @@ Methods, each given the same budget of calls:
 * random: prior samples (rescaled to the training codes' spread) decoded and scored.
 
 Prints, per method, the best true BIC after 10, 50 and 200 calls (mean and spread over the
-seeds) and the gap to the exact optimum, and writes the curves to ``--out`` for the dashboard.
+seeds), the calls each run made, its best at the end and the gap to the exact optimum, and
+writes the curves to ``--out`` for the dashboard (``--report FILE`` prints a written file's
+table again).
 BoTorch is a test/benchmark dependency (requirements-dev.txt), not the product's.
 """
 
@@ -120,7 +122,11 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--methods", default="ngae,bo,random")
     p.add_argument("--out", default=str(PROJECT_ROOT / "assets" / "asia_search_methods.json"))
+    p.add_argument("--report", default=None, help="only print the table of a written file")
     args = p.parse_args()
+    if args.report:
+        report(json.loads(Path(args.report).read_text()))
+        return
     torch.set_num_threads(args.threads)
     ex = Explorer.open(Path(args.checkpoint))
     info = ex.space_info
@@ -143,20 +149,6 @@ def main() -> None:
             print(f"{name} seed {seed}: {len(s)} calls, best {max(s):.1f}", flush=True)
         seconds[name] = time.perf_counter() - start
     opt, best = info.optimum_score, info.dataset_best
-    print(f"\nexact optimum {opt:.1f}; best training network {best:.1f}")
-    print(
-        f"{'method':<8}"
-        + "".join(f"{'after ' + str(b):>22}" for b in budgets)
-        + f"{'gap@' + str(budgets[-1]):>10}{'s':>8}"
-    )
-    for name, runs in curves.items():
-        row = f"{name:<8}"
-        for b in budgets:
-            vals = np.array([r[b - 1] if len(r) >= b else np.nan for r in runs])
-            row += f"{np.nanmean(vals):>14.1f} ± {np.nanstd(vals):>5.1f}"
-        last = np.array([r[budgets[-1] - 1] if len(r) >= budgets[-1] else np.nan for r in runs])
-        row += f"{(opt - np.nanmean(last)) / abs(opt):>10.2%}{seconds[name]:>8.0f}"
-        print(row)
     doc = {
         "command": "python benchmarks/asia_search_methods.py "
         + " ".join(f"--{k} {v}" for k, v in (("seeds", args.seeds), ("calls", args.calls))),
@@ -171,7 +163,31 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
     }
     atomic_write_bytes(Path(args.out), lambda f: f.write(json.dumps(doc, indent=1).encode()))
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}\n")
+    report(doc, budgets)
+
+
+def report(doc: dict, budgets: tuple[int, ...] = BUDGETS) -> None:
+    """The table: best true BIC after each budget (mean ± std over the seeds that got that
+    far), the calls each run made, its best at the end and that best's gap to the optimum."""
+    opt, best = doc["optimum"], doc["dataset_best"]
+    print(f"exact optimum {opt:.1f}; best training network {best:.1f}")
+    head = ["method", *(f"after {b}" for b in budgets), "calls made", "best at the end", "gap"]
+    print(" | ".join(head))
+    for name, runs in doc["curves"].items():
+        cells = [name]
+        for b in budgets:
+            vals = [r[b - 1] for r in runs if len(r) >= b]
+            spread = f"{np.mean(vals):,.1f} ± {np.std(vals):,.1f}" if vals else "-"
+            cells.append(spread + ("" if len(vals) in (0, len(runs)) else f" ({len(vals)} runs)"))
+        ends = [r[-1] for r in runs if r]
+        calls = [len(r) for r in runs]
+        cells.append(f"{min(calls)}-{max(calls)}" if min(calls) != max(calls) else str(calls[0]))
+        cells.append(f"{np.mean(ends):,.1f} ± {np.std(ends):,.1f}")
+        cells.append(f"{(opt - np.mean(ends)) / abs(opt):.2%}")
+        above = sum(e > best for e in ends)
+        cells[-1] += f" ({above} of {len(runs)} runs above the training best)"
+        print(" | ".join(cells))
 
 
 if __name__ == "__main__":

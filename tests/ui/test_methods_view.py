@@ -45,9 +45,11 @@ def test_the_table_reports_mean_spread_and_gap(tmp_path):
     table = methods_table(curves).set_index("method")
     ngae = table.loc["NGAE gradient search"]
     assert ngae["after 200"] == "-102.0 ± 1.0"
-    assert ngae["gap to optimum"] == "2.00%"
+    assert ngae["gap to optimum"] == "2.00%" and ngae["calls made"] == "200"
     rnd = table.loc["random search (prior samples)"]
     assert rnd["after 200"] == "-121.0 ± 0.0"  # the seed that stopped at 150 calls is left out
+    assert rnd["calls made"] == "150-200"
+    assert rnd["best at the end"] == "-123.0 ± 2.0"  # -121 after 200, -125 after 150
 
 
 def test_the_figure_has_a_line_and_band_per_method(tmp_path):
