@@ -168,7 +168,8 @@ def focus_details(ex, key, kind, xy):
     if focus[0] == "data":
         i = int(focus[1])
         dec = common.decode_index(*key, i)
-        return f"Architecture #{i}, decoded from its latent mean", dec, xy[i], False
+        item = common.names().item.capitalize()
+        return f"{item} #{i}, decoded from its latent mean", dec, xy[i], False
     x, y = focus[1]
     dec = common.decode_position(*key, float(x), float(y))
     where = np.array([x, y]) if kind == "pca" else ex.place(dec.z[None], kind)[0]
@@ -282,7 +283,7 @@ def build_map(key, kind, colour, label, shown, path, rev=0):
         yaxis_uirevision=kind,
         selectionrevision=kind,
         dragmode="pan",
-        title=f"{len(shown):,} of {len(tab):,} architectures · {KINDS[kind]}",
+        title=f"{len(shown):,} of {len(tab):,} {common.names().item}s · {KINDS[kind]}",
     )
     if path is not None:
         add_marks(

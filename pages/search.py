@@ -317,11 +317,12 @@ def main():
     st.title("Latent search")
     ex = common.explorer()
     key = common.explorer_key()
+    n = common.names()
     st.caption(
-        "Ascend predicted accuracy − λ · predicted complexity in latent space from the data "
-        "set's best codes (by true or predicted accuracy) or random ones, snapping back onto "
-        "real architectures every K steps; each sample ends at the best architecture it met, "
-        "decoded several times. All figures are those of the re-encoded architecture."
+        f"Ascend predicted {n.perf} − λ · predicted complexity in latent space from the data "
+        f"set's best codes (by true or predicted {n.perf}) or random ones, snapping back onto "
+        f"real {n.item}s every K steps; each sample ends at the best {n.item} it met, "
+        f"decoded several times. All figures are those of the re-encoded {n.item}."
     )
     cfg = read_form()
     job = collect(key)
