@@ -102,7 +102,7 @@ def show(ex, key, arch):
         xy = common.ready_projection(kind)
         tab = common.table(*key)
         n = common.names()
-        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520)
+        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520, names=n)
         add_marks(fig, ex.place(info.z[None], kind), f"this {n.item}", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")

@@ -273,7 +273,8 @@ def build_map(key, kind, colour, label, shown, path, rev=0):
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it."""
     xy, tab = common.projection(*key, kind), common.table(*key)
-    fig = map_figure(xy, tab, shown, colour, label, probe_grid(xy) if kind == "pca" else None)
+    probes = probe_grid(xy) if kind == "pca" else None
+    fig = map_figure(xy, tab, shown, colour, label, probes, names=common.names())
     # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
     # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
     # (in select mode Plotly sends a click as an empty selection).

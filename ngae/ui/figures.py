@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ngae.explorer import METHOD_LABELS, FoundArch, MethodCurves, ParetoFront
+from ngae.ui.naming import Names, names_for
 
 DATA_TRACE = "architectures"
 
@@ -39,12 +40,16 @@ def map_figure(
     colour_label: str,
     probes: np.ndarray | None = None,
     height: int = 620,
+    names: Names | None = None,
 ) -> go.Figure:
     """The latent map: one WebGL point per shown architecture, coloured by ``colour``.
 
     ``customdata`` rows are ``[index, pred_acc, params, true_acc]``; the hover shows the arch
-    string and those figures. A second faint trace holds the decode-anywhere ``probes``.
+    string and those figures, in the space's words (``names``; ENAS-6's by default). A second
+    faint trace holds the decode-anywhere ``probes``.
     """
+    words = names or names_for(None)
+    num = ":" + words.perf_format[1:]  # "%.4f" -> ":.4f"
     sub = table.iloc[shown]
     figures = [sub.pred_acc.round(4), sub.params, sub.true_acc.round(4)]
     # Object arrays while Plotly validates (it does not check 20,000 rows one by one: 0.05 s
@@ -68,8 +73,9 @@ def map_figure(
             unselected={"marker": {"opacity": 1.0}},  # a click keeps the map's colours
             text=sub.arch.to_numpy(dtype=object),
             hovertemplate=(
-                "#%{customdata[0]}: %{text}<br>pred acc %{customdata[1]:.4f} · "
-                "true acc %{customdata[3]:.4f}<br>params %{customdata[2]:,}<extra></extra>"
+                f"#%{{customdata[0]}}: %{{text}}<br>{words.short_pred} %{{customdata[1]{num}}} · "
+                f"{words.short_true} %{{customdata[3]{num}}}<br>{words.params} "
+                "%{customdata[2]:,}<extra></extra>"
             ),
         )
     )
