@@ -195,12 +195,28 @@ def network_main(ex, key):
     show(ex, key, net)
 
 
+def text_main(ex, key):
+    name = f"{ex.space_info.name}_text"
+    st.session_state.setdefault(name, common.table(*key).arch.iloc[0])
+    st.text_input(f"{ex.space_info.item.capitalize()} string", key=name)
+    try:
+        item = ex.parse_arch(st.session_state[name])
+    except USER_ERRORS as err:
+        st.error(f"Not a valid {ex.space_info.item}: {err}")
+        return
+    show(ex, key, item)
+
+
 def main():
     ex = common.explorer()
     key = common.explorer_key()
     if ex.is_space("asia"):
         st.title("Network")
         network_main(ex, key)
+        return
+    if not ex.is_space("enas6"):  # another space: its string, drawn as its DAG
+        st.title(ex.space_info.title)
+        text_main(ex, key)
         return
     st.title("Architecture")
     layers = ex.num_layers

@@ -65,8 +65,33 @@ def network_graph(net: BayesNet | str, vertical: bool = True) -> pgv.AGraph:
 
 
 def space_graph(item: str, vertical: bool, space: str) -> pgv.AGraph:
-    """The drawing of ``item`` (its string) in ``space``: a network for Asia, else a cell."""
-    return network_graph(item, vertical) if space == "asia" else cell_graph(item, vertical)
+    """The drawing of ``item`` (its string) in ``space``.
+
+    A cell (ENAS), a network (Asia), or for any other space its DAG with the space's vertex
+    names.
+    """
+    if space == "enas6":
+        return cell_graph(item, vertical)
+    if space == "asia":
+        return network_graph(item, vertical)
+    return dag_graph(item, vertical, space)
+
+
+def dag_graph(item: str, vertical: bool, space: str) -> pgv.AGraph:
+    """Any space's object as its DAG: one node per vertex named by the space, every edge."""
+    from ngae.space.registry import space_named  # the spaces import drawing-free modules only
+
+    kind = space_named(space)
+    obj = kind.parse(item)
+    _, adj = obj.to_dag()
+    g = pgv.AGraph(directed=True, strict=True, name="dag")
+    g.graph_attr.update(rankdir="TB" if vertical else "LR", bgcolor="transparent", pad="0.05")
+    g.node_attr.update(fontname="Helvetica", fontsize="11", shape="box", style="rounded")
+    for k, name in enumerate(kind.vertex_names(obj)):
+        g.add_node(f"v{k}", label=name)
+    for u, v in zip(*adj.nonzero(), strict=True):
+        g.add_edge(f"v{u}", f"v{v}")
+    return g
 
 
 def cell_graph(arch: Arch | str, vertical: bool = False) -> pgv.AGraph:

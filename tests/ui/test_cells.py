@@ -72,3 +72,19 @@ def test_bad_format_and_bad_architecture_are_user_errors():
     with pytest.raises(ValueError, match="21"):
         cell_file("1 2 3 4", "svg")
     assert file_stem(DENSE) == "cell-" + DENSE.replace(" ", "-")
+
+
+def test_any_space_falls_back_to_its_dag_with_the_space_vertex_names():
+    from ngae.space.registry import SPACES
+    from ngae.ui.cells import dag_graph
+
+    arch = "0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1"
+    g = dag_graph(arch, False, "enas6")
+    item = SPACES["enas6"].parse(arch)
+    assert sorted(n.attr["label"] for n in g.nodes()) == sorted(SPACES["enas6"].vertex_names(item))
+    assert len(g.edges()) == int(item.to_dag()[1].sum())
+    net = "0" * 11 + "1" + "0" * 52  # S -> L
+    g = dag_graph(net, True, "asia")
+    assert len(g.nodes()) == 10 and len(g.edges()) == int(
+        SPACES["asia"].parse(net).to_dag()[1].sum()
+    )
