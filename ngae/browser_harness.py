@@ -19,7 +19,7 @@ from typing import Any
 
 from ngae.files import PROJECT_ROOT
 from ngae.space.arch import OP_NAMES, Arch
-from ngae.space.asia import NUM_VARS, VARIABLES
+from ngae.space.asia import VARIABLES, looks_like_adjacency
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -130,7 +130,7 @@ def cell_labels(arch: str) -> list[str]:
 
     An Asia network (64 digits) is drawn with one node per variable, labelled by its letter.
     """
-    if len(arch) == NUM_VARS * NUM_VARS and set(arch) <= {"0", "1"}:
+    if looks_like_adjacency(arch):
         return sorted(VARIABLES)
     ops = Arch.from_string(arch).ops
     return sorted(["input", "output", *(f"{k + 1}: {OP_NAMES[op]}" for k, op in enumerate(ops))])

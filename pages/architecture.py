@@ -35,27 +35,29 @@ def builder_changed(layers):
     st.session_state[TEXT] = Arch.from_layers(ops, skips).to_string()
 
 
-def text_changed(ex):
+def text_changed(ex, text_key, load):
     try:
-        load_into_builder(ex.parse_arch(st.session_state[TEXT]))
+        load(ex.parse_arch(st.session_state[text_key]))
     except USER_ERRORS:
-        pass  # the page shows the message; the builder keeps the last valid cell
+        pass  # the page shows the message; the editor keeps the last valid one
 
 
-def initialise(ex, first):
-    """Fill the text box and builder from a request (another page) or the data set's first."""
+def initialise(ex, first, text_key, widget_key, load):
+    """Fill the text box (``text_key``) and its editor (``load``; one of its widgets:
+    ``widget_key``) from a request (another page), a link, the last one or the data set's
+    first."""
     request = st.session_state.pop(REQUEST, None)
     linked = st.query_params.get("arch")  # a link from another page (a new tab)
     if linked and st.session_state.get("_arch_linked") != linked:
         st.session_state["_arch_linked"] = request = request or linked
-    if request is None and TEXT in st.session_state and op_key(0) in st.session_state:
+    if request is None and text_key in st.session_state and widget_key in st.session_state:
         return
-    text = request or st.session_state.get(TEXT) or first
-    st.session_state[TEXT] = text
+    text = request or st.session_state.get(text_key) or first
+    st.session_state[text_key] = text
     try:
-        load_into_builder(ex.parse_arch(text))
+        load(ex.parse_arch(text))
     except USER_ERRORS:
-        load_into_builder(ex.parse_arch(first))
+        load(ex.parse_arch(first))
 
 
 def builder(layers):
@@ -131,29 +133,6 @@ def edges_changed():
     st.session_state[NET_TEXT] = "".join(map(str, bits))
 
 
-def network_text_changed(ex):
-    try:
-        load_network(ex.parse_arch(st.session_state[NET_TEXT]))
-    except USER_ERRORS:
-        pass  # the page shows the message; the checkboxes keep the last valid network
-
-
-def initialise_network(ex, first):
-    """The text and the checkboxes from a request, a link, the last network or the first."""
-    request = st.session_state.pop(REQUEST, None)
-    linked = st.query_params.get("arch")
-    if linked and st.session_state.get("_arch_linked") != linked:
-        st.session_state["_arch_linked"] = request = request or linked
-    if request is None and NET_TEXT in st.session_state and edge_key(0, 1) in st.session_state:
-        return
-    text = request or st.session_state.get(NET_TEXT) or first
-    st.session_state[NET_TEXT] = text
-    try:
-        load_network(ex.parse_arch(text))
-    except USER_ERRORS:
-        load_network(ex.parse_arch(first))
-
-
 def edge_editor():
     """An 8 x 8 grid of checkboxes: row the parent, column the child."""
     st.caption("Tick a box for an edge from the row's variable (parent) to the column's (child).")
@@ -176,12 +155,12 @@ def edge_editor():
 
 
 def network_main(ex, key):
-    initialise_network(ex, common.table(*key).arch.iloc[0])
+    initialise(ex, common.table(*key).arch.iloc[0], NET_TEXT, edge_key(0, 1), load_network)
     st.text_input(
         "Adjacency string",
         key=NET_TEXT,
-        on_change=network_text_changed,
-        args=(ex,),
+        on_change=text_changed,
+        args=(ex, NET_TEXT, load_network),
         help="64 digits a00 a01 ... a77: a[i][j] = 1 for an edge from variable i to variable j, "
         "variables in the order " + ", ".join(VARIABLES),
     )
@@ -220,12 +199,12 @@ def main():
         return
     st.title("Architecture")
     layers = ex.num_layers
-    initialise(ex, common.table(*key).arch.iloc[0])
+    initialise(ex, common.table(*key).arch.iloc[0], TEXT, op_key(0), load_into_builder)
     st.text_input(
         "Architecture string",
         key=TEXT,
         on_change=text_changed,
-        args=(ex,),
+        args=(ex, TEXT, load_into_builder),
         help=f"{layers * (layers + 1) // 2} integers: for each layer its op "
         f"(0..{len(OP_NAMES) - 1}) then one skip bit per earlier node",
     )

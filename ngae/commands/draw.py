@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ngae.errors import UserInputError
 from ngae.files import atomic_write_bytes
-from ngae.space.registry import SPACES
+from ngae.space.asia import looks_like_adjacency
+from ngae.space.registry import DEFAULT_SPACE, SPACES
 from ngae.ui.cells import DRAW_FORMATS, cell_file
 
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UserInputError(f"--out {out}: no folder {out.parent}")
     text = args.arch.strip()
-    name = args.space or ("asia" if len(text) == 64 and set(text) <= {"0", "1"} else "enas6")
+    name = args.space or ("asia" if looks_like_adjacency(text) else DEFAULT_SPACE)
     item = SPACES[name].parse(text)
     data = cell_file(item.to_string(), fmt, args.vertical, name)
     atomic_write_bytes(out, lambda f: f.write(data))

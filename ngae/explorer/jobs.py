@@ -22,7 +22,7 @@ from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import UserInputError
 from ngae.files import PROJECT_ROOT
 from ngae.model.checkpoint import checkpoint_dir
-from ngae.space.registry import SPACES
+from ngae.space.registry import DEFAULT_SPACE, SPACES
 
 STALE_SECONDS = 120.0
 
@@ -54,7 +54,9 @@ class TrainRequest:
     hs: int = ModelConfig.hs
     nz: int = ModelConfig.nz
     max_train: int | None = None
-    space: str = "enas6"  # a new model trains on this space's data set (fine-tuning: the base's)
+    space: str = (
+        DEFAULT_SPACE  # a new model trains on this space's data set (fine-tuning: the base's)
+    )
 
     def validate(self) -> TrainRequest:
         """Raise :class:`UserInputError` for a request that cannot run."""

@@ -38,7 +38,7 @@ from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points,
 from ngae.space.arch import NUM_OPS, OP_NAMES
 from ngae.space.base import SearchSpace
 from ngae.space.data import GraphData, dvae_split, load_dataset
-from ngae.space.registry import SPACES
+from ngae.space.registry import DEFAULT_SPACE, SPACES
 from ngae.training.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
 
 
@@ -62,7 +62,7 @@ class Explorer:
         self.split[train_idx], self.split[test_idx] = "train", "test"
         self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
         # General DAG data sets (no space of their own) keep ENAS-6's validity, as before.
-        self.space: SearchSpace = SPACES.get(data.space, SPACES["enas6"])
+        self.space: SearchSpace = SPACES.get(data.space, SPACES[DEFAULT_SPACE])
         self.space_info = _space_info(self.space, data, train_idx)
         self._lock = threading.Lock()
         self._jobs: dict[str, str] = {}
@@ -257,15 +257,10 @@ class Explorer:
         integers (21 for 6 layers), whatever smaller cell the integers would also spell. Asia:
         the 64-digit adjacency string.
         """
-        if not self.is_space("enas6"):
-            try:
-                return self.space.parse(text)
-            except ValueError as err:
-                raise UserInputError(str(err)) from None
         layers = self.num_layers
         need = layers * (layers + 1) // 2
         tokens = text.replace(",", " ").split()
-        if len(tokens) != need:
+        if self.is_space(DEFAULT_SPACE) and len(tokens) != need:
             raise UserInputError(
                 f"need {need} integers ({layers} layers: each layer's op, then one skip bit "
                 f"per earlier node), got {len(tokens)}"

@@ -23,10 +23,10 @@ from ngae.model.vae import NGAE
 from ngae.space.base import SearchSpace
 from ngae.space.complexity import denormalise_complexity
 from ngae.space.data import GraphData
-from ngae.space.registry import SPACES
+from ngae.space.registry import DEFAULT_SPACE, SPACES
 
 INFER_BATCH = 1024
-ENAS = SPACES["enas6"]
+ENAS = SPACES[DEFAULT_SPACE]
 
 
 @torch.no_grad()

@@ -117,6 +117,11 @@ def _order(parents: list[int]) -> list[int] | None:
     return out
 
 
+def looks_like_adjacency(text: str) -> bool:
+    """Whether ``text`` is spelled as an adjacency string: 64 characters, each 0 or 1."""
+    return len(text) == NUM_VARS * NUM_VARS and set(text) <= {"0", "1"}
+
+
 @dataclass(frozen=True)
 class BayesNet:
     """A DAG over the Asia variables: ``edges[i * 8 + j] = 1`` for an edge from i to j."""

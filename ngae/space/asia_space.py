@@ -120,7 +120,11 @@ class AsiaSpace(SearchSpace):
         if not nets:
             raise DataError(f"{path}: no networks in the file")
         dags = [n.to_dag() for n in nets]
-        data = dag_graph_data(
-            [d[0] for d in dags], [d[1] for d in dags], np.array(scores), self.complexity(nets)
+        return dag_graph_data(
+            [d[0] for d in dags],
+            [d[1] for d in dags],
+            np.array(scores),
+            self.complexity(nets),
+            items=nets,
+            space=self.name,
         )
-        return data.with_items(nets, self.name)

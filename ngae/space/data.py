@@ -14,7 +14,6 @@ Two formats are read:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import random
@@ -86,15 +85,13 @@ class GraphData:
             self.space,
         )
 
-    def with_items(self, items: list, space: str) -> GraphData:
-        """The same graphs as the objects ``items`` of the space ``space`` (named by them)."""
-        strings = tuple(item.to_string() for item in items)
-        return dataclasses.replace(self, archs=tuple(items), strings=strings, space=space)
-
     @property
     def burn_in(self) -> int:
-        """Lines D-VAE's split drops first: 1,000 for ENAS and general DAGs, 0 for others."""
-        return BURN_IN if self.space in ("", "enas6") else 0
+        """Lines D-VAE's split drops first: the space's (ENAS 1,000, Asia 0); general DAGs 1,000."""
+        from ngae.space.registry import SPACES  # the registry imports the spaces, they this
+
+        space = SPACES.get(self.space)
+        return BURN_IN if space is None else space.burn_in
 
 
 def parse_enas_line(line: str) -> tuple[Arch, float]:
@@ -204,10 +201,13 @@ def dag_graph_data(
     adj: list[np.ndarray],
     acc: np.ndarray,
     params: np.ndarray | None = None,
+    items: list | None = None,
+    space: str = "",
 ) -> GraphData:
     """A general-DAG data set from per-graph types and adjacency (topological vertex order).
 
-    ``params`` defaults to each graph's edge count.
+    ``params`` defaults to each graph's edge count. A space's loader passes its objects
+    (``items``, which then name the graphs) and its name (``space``).
 
     Raises:
         ValueError: the graphs differ in size or are not input-first, output-last DAGs.
@@ -220,7 +220,10 @@ def dag_graph_data(
         raise ValueError("every graph must start with the input (type 0), end with the output (1)")
     if np.any(np.tril(adj_arr) != 0):
         raise ValueError("every edge must go forward in topological order")
-    strings = tuple(_dag_string(t, a) for t, a in zip(types_arr, adj_arr, strict=True))
+    if items is None:
+        strings = tuple(_dag_string(t, a) for t, a in zip(types_arr, adj_arr, strict=True))
+    else:
+        strings = tuple(item.to_string() for item in items)
     return GraphData(
         types=types_arr,
         adj=adj_arr,
@@ -228,8 +231,9 @@ def dag_graph_data(
         params=adj_arr.sum((1, 2)).astype(np.float64) if params is None else params,
         proxy=ngae_proxy(types_arr, adj_arr),
         strings=strings,
-        archs=None,
+        archs=None if items is None else tuple(items),
         num_types=int(types_arr.max() + 1),
+        space=space,
     )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ngae.space.arch import INPUT_TYPE, OUTPUT_TYPE, Arch
+from ngae.space.arch import INPUT_TYPE, OUTPUT_TYPE
 
 
 def valid_mask(types: Tensor, adj: Tensor, strict: bool = False) -> Tensor:
@@ -54,10 +54,3 @@ def graph_keys(types: Tensor | np.ndarray, adj: Tensor | np.ndarray) -> list[byt
     a = np.asarray(adj.cpu() if isinstance(adj, Tensor) else adj).astype(bool)
     packed = np.packbits(a.reshape(len(a), -1), axis=1)
     return [ti.tobytes() + pi.tobytes() for ti, pi in zip(t, packed, strict=True)]
-
-
-def to_archs(types: Tensor, adj: Tensor) -> list[Arch | None]:
-    """ENAS architectures of decoded graphs (``None`` where not strictly valid)."""
-    ok = valid_mask(types, adj, strict=True).cpu().numpy()
-    t, a = types.cpu().numpy(), adj.cpu().numpy()
-    return [Arch.from_dag(t[i], a[i]) if ok[i] else None for i in range(len(ok))]

@@ -5,20 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_pages import PAGES, _app, _pool, _select, _summary
+from test_pages import _app, _pool, _select, _summary, scenario_pages
 from ui_fixtures import make_asia_workspace
 
 EDGE = "net_edge_1_3"  # S -> L
-
-
-def scenario_pages() -> dict:
-    at = _app()
-    out = {}
-    for page in PAGES:
-        at.switch_page(f"pages/{page}.py")
-        at.run()
-        out[page] = _summary(at)
-    return out
 
 
 def scenario_map() -> dict:
