@@ -2,9 +2,12 @@
 
 Trains hs 501, nz 56, bidirectional NGAE (batch 32 by default) on real data for a fixed number of
 batches after warm-up and prints, last line:
-``graphs_per_s=<x> threads=<n> device=<d> peak_rss_mb=<m>``.
+``graphs_per_s=<x> threads=<n> device=<d> precision=<p> peak_rss_mb=<m>``.
 
     python benchmarks/train_throughput.py [--threads 1] [--device cpu] [--batch-size 32]
+        [--precision auto|fp32|bf16]
+
+Encoding and decoding (inference) always run in fp32.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ngae.config import ModelConfig
 from ngae.model.device import resolve_device
 from ngae.model.graph_tensors import to_tensors, with_data_scale
 from ngae.model.inference import decode_many, encode_mu
+from ngae.model.precision import PRECISIONS, choose_precision
 from ngae.model.vae import NGAE
 from ngae.space.data import load_dataset
 from ngae.training.fit import make_adam
@@ -37,12 +41,16 @@ def main() -> None:
     p.add_argument("--batches", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--decode-points", type=int, default=1000)
+    p.add_argument("--precision", choices=PRECISIONS, default="auto")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     torch.manual_seed(0)
     data = load_dataset()
     model = NGAE(with_data_scale(ModelConfig(), data)).to(device)
+    precision = choose_precision(args.precision, device)
+    model.precision = precision.name
+    print(f"precision {precision.reason}")
     t = to_tensors(
         data.subset(range(args.batch_size * (args.batches + args.warmup))), model.cfg, device
     )
@@ -60,6 +68,7 @@ def main() -> None:
     sync(device)
     train_rate = args.batches * args.batch_size / (time.perf_counter() - start)
     model.eval()
+    model.precision = "fp32"
     enc = to_tensors(data.subset(range(4096)), model.cfg, device)
     encode_mu(model, enc.types[:256], enc.adj[:256])
     sync(device)
@@ -83,7 +92,7 @@ def main() -> None:
     )
     print(
         f"graphs_per_s={train_rate:.1f} threads={args.threads} device={device} "
-        f"peak_rss_mb={rss:.0f}"
+        f"precision={precision.name} peak_rss_mb={rss:.0f}"
     )
 
 

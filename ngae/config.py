@@ -62,6 +62,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     threads: int = 0
+    precision: str = "auto"  # auto | fp32 | bf16 (ngae.model.precision)
     save_interval: int = 100
     eval_interval: int = 5
     max_train: int = 0

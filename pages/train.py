@@ -22,6 +22,7 @@ from ngae.ui.tables import jobs_frame
 from pages import common
 
 D = TRAIN_DEFAULTS
+PRECISION_LABELS = {"auto": "auto (bf16 where fast)", "fp32": "fp32", "bf16": "bf16"}
 
 NAME, NEW_NAME = "train_name", "train_new_name"
 MODES = {"new": "a new model", "finetune": "fine-tune the selected checkpoint"}
@@ -52,13 +53,22 @@ def read_form(base):
             step=100,
             help="use only the first N training graphs: quick runs",
         )
-        space = st.radio(
+        c = st.columns([2, 1])
+        space = c[0].radio(
             "Search space (new model)",
             list(SPACE_TITLES),
             format_func=SPACE_TITLES.get,
             horizontal=True,
             key="train_space",
             help="the data set a new model trains on; fine-tuning keeps the base's",
+        )
+        precision = c[1].selectbox(
+            "Precision",
+            list(PRECISION_LABELS),
+            format_func=PRECISION_LABELS.get,
+            key="train_precision",
+            help="bf16 matrix products in the encoder and decoder (heads, losses and Adam stay "
+            "fp32); auto measures whether this machine multiplies bf16 fast",
         )
         c = st.columns(5)
         epochs = c[0].number_input("Epochs", 1, 1000, D.epochs)
@@ -82,6 +92,7 @@ def read_form(base):
             nz=int(nz),
             max_train=int(max_train) or None,
             space=space,
+            precision=precision,
         ).validate()
     except UserInputError as err:
         st.error(f"Cannot start: {err}")

@@ -9,6 +9,7 @@ from ngae.commands.evaluate import add_eval_arguments, report, settings_from
 from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import UserInputError
 from ngae.model.checkpoint import checkpoint_dir
+from ngae.model.precision import PRECISIONS
 from ngae.space.data import DATA_DIR
 from ngae.training.evaluation import evaluate_checkpoint
 from ngae.training.fit import fit, quick_metrics
@@ -41,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default=T.device, help="auto, cpu or cuda")
     p.add_argument("--threads", type=int, default=T.threads, help="CPU threads (0: torch default)")
     p.add_argument("--seed", type=int, default=T.seed)
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default=T.precision,
+        help="matrix products of the encoder and decoder: bf16 where fast (auto), or fp32",
+    )
     p.add_argument(
         "--eval-interval", type=int, default=T.eval_interval, help="quick test metrics every N"
     )
@@ -82,6 +89,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         seed=args.seed,
         device=args.device,
         threads=args.threads,
+        precision=args.precision,
         save_interval=args.save_interval,
         eval_interval=args.eval_interval,
     )
@@ -122,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         on_epoch=_print_epoch,
         evaluate_every=quick_metrics,
+        on_precision=lambda choice: print(f"precision {choice.reason}", flush=True),
     )
     return 0
 

@@ -14,6 +14,7 @@ from ngae.explorer.jobs import JobManager, TrainRequest
 from ngae.explorer.wording import duration, plural
 from ngae.model.checkpoint import checkpoint_data_path, checkpoint_dir, load_checkpoint
 from ngae.model.graph_tensors import GraphTensors
+from ngae.model.precision import PrecisionChoice
 from ngae.model.vae import NGAE
 from ngae.space.registry import SPACES
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
@@ -60,6 +61,12 @@ class ProgressReporter:
         self.epochs_done = 0
         self._last = -math.inf
         self._start: float | None = None
+        self._precision = ""
+
+    def on_precision(self, choice: PrecisionChoice) -> None:
+        """The run's precision: said at once, then named at the end of every message."""
+        self._precision = f" · {choice.name}"
+        self.update(message=f"starting; precision {choice.reason}")
 
     def on_batch(self, done: int, total: int) -> None:
         """After each batch: ``done`` of the epoch's ``total`` graphs are trained."""
@@ -71,7 +78,7 @@ class ProgressReporter:
         self.update(
             progress=progress,
             message=f"epoch {self.epochs_done + 1} of {self.epochs}: {done:,} of {total:,} "
-            f"graphs · {self._times(now, progress)}",
+            f"graphs · {self._times(now, progress)}{self._precision}",
         )
 
     def on_epoch(self, record: dict) -> None:
@@ -84,7 +91,7 @@ class ProgressReporter:
             history=self.history,
             progress=progress,
             message=f"{plural(self.epochs_done, 'epoch')} of {self.epochs} done · "
-            f"{self._times(self.clock(), progress)}",
+            f"{self._times(self.clock(), progress)}{self._precision}",
         )
 
     def _times(self, now: float, progress: float) -> str:
@@ -133,6 +140,7 @@ def run_job(db: Path, job_id: int) -> int:
         max_train=req.max_train or 0,
         save_interval=0,
         threads=1,
+        precision=req.precision,
     )
     try:
         fit(
@@ -146,6 +154,7 @@ def run_job(db: Path, job_id: int) -> int:
             evaluate_every=_curve_metrics,
             init_from=init,
             lineage=None if init is None else parent_record(str(req.base), init),
+            on_precision=report.on_precision,
         )
         if manager.cancel_requested(job_id):
             done = report.epochs_done

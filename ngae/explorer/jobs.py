@@ -22,6 +22,7 @@ from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import UserInputError
 from ngae.files import PROJECT_ROOT
 from ngae.model.checkpoint import checkpoint_dir
+from ngae.model.precision import PRECISIONS
 from ngae.space.registry import DEFAULT_SPACE, SPACES
 
 STALE_SECONDS = 120.0
@@ -54,6 +55,7 @@ class TrainRequest:
     hs: int = ModelConfig.hs
     nz: int = ModelConfig.nz
     max_train: int | None = None
+    precision: str = TrainConfig.precision
     space: str = (
         DEFAULT_SPACE  # a new model trains on this space's data set (fine-tuning: the base's)
     )
@@ -80,6 +82,8 @@ class TrainRequest:
                 raise UserInputError(f"{label} must be a whole number from {lo:,} to {hi:,}")
         if not (isinstance(self.lr, int | float) and 0 < self.lr <= 1):
             raise UserInputError("learning rate must be in (0, 1]")
+        if self.precision not in PRECISIONS:
+            raise UserInputError(f"precision must be one of {', '.join(PRECISIONS)}")
         if self.max_train is not None and self.max_train < 1:
             raise UserInputError("max training graphs must be at least 1")
         return self

@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
 from ngae.model.gru import gru_combine, gru_step, hidden_projection, input_gates
+from ngae.model.precision import FP32, Products
 
 START_TYPE, END_TYPE, PAD = 0, 1, -1
 
@@ -50,7 +51,7 @@ class GraphDecoder(nn.Module):
         return w[:, : self.cfg.hs].t(), w[:, self.cfg.hs :].t()
 
     def teacher_forced_nll(
-        self, z: Tensor, types: Tensor, adj: Tensor, msg: MessageFn
+        self, z: Tensor, types: Tensor, adj: Tensor, msg: MessageFn, mm: Products = FP32
     ) -> tuple[Tensor, Tensor]:
         """Summed NLL of the true vertex types and edges given ``z`` ``(B, nz)``.
 
@@ -59,6 +60,8 @@ class GraphDecoder(nn.Module):
             types: ``(B, N)`` true vertex types.
             adj: ``(B, N, N)`` float true adjacency.
             msg: the encoder's forward message function.
+            mm: the matrix products of the GRU, the messages and the first layers of the type
+                and edge networks (:mod:`ngae.model.precision`).
 
         Returns:
             ``(type_nll, edge_nll)``, each summed over the batch.
@@ -66,7 +69,7 @@ class GraphDecoder(nn.Module):
         b, n = types.shape
         h = self._start(z)
         states, msgs = [h], [msg(h, 0)]
-        projs = [hidden_projection(self.grud, msgs[0])]
+        projs = [hidden_projection(self.grud, msgs[0], mm)]
         partial: list[Tensor] = []
         zeros_h, zeros_p = h.new_zeros(b, 1, h.shape[-1]), h.new_zeros(b, 1, projs[0].shape[-1])
         for v in range(1, n):
@@ -80,14 +83,15 @@ class GraphDecoder(nn.Module):
             states.append(h)
             if v < n - 1:
                 msgs.append(msg(h, v))
-                projs.append(hidden_projection(self.grud, msgs[-1]))
+                projs.append(hidden_projection(self.grud, msgs[-1], mm))
         all_states = torch.stack(states, 1)  # (B, N, H)
-        logits = self.add_vertex(all_states[:, :-1])  # (B, N - 1, T)
+        hidden_types = torch.relu(mm.linear(self.add_vertex[0], all_states[:, :-1]))
+        logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
         w_a, w_b = self._edge_split()
         earlier, new = (t.to(z.device) for t in edge_pairs(n))
-        proj_earlier = all_states[:, :-1] @ w_a + self.add_edge[0].bias  # (B, N - 1, 4H)
-        proj_new = self._project_partial_states(torch.cat(partial, 1), types, adj, w_b)
+        proj_earlier = mm(all_states[:, :-1], w_a) + self.add_edge[0].bias  # (B, N - 1, 4H)
+        proj_new = self._project_partial_states(torch.cat(partial, 1), types, adj, w_b, mm)
         pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
         edge_logits = self.add_edge[2](torch.relu(pre)).squeeze(-1)  # (B, E)
         target = adj[:, earlier, new]
@@ -101,22 +105,27 @@ class GraphDecoder(nn.Module):
         return gru_combine(self.grud, gi, torch.zeros_like(gi), gi.new_zeros(len(gi), self.cfg.hs))
 
     def _project_partial_states(
-        self, partial: Tensor, types: Tensor, adj: Tensor, w_b: Tensor
+        self, partial: Tensor, types: Tensor, adj: Tensor, w_b: Tensor, mm: Products
     ) -> Tensor:
-        """``W_b h`` for every scored edge's new-vertex state, projecting each distinct state once.
+        """``W_b h`` for every scored edge's new-vertex state (in fp32, each distinct state once).
 
         A new vertex's state changes only when an edge is added: before the first added edge it
         is ``GRU(type, 0)``, which depends on the type alone (one row per type); after that it is
         the state right after the latest added edge. ``partial`` is ``(B, E, H)`` in scoring order.
         """
+        if mm.precision == "bf16" or partial.is_cuda:
+            # Cheap products (or a CUDA graph's static shapes): project every partial state, which
+            # gives the same rows as the selection below (a state unchanged by a step is the same
+            # tensor row), without the gathers that cost more than the products saved.
+            return mm(partial, w_b)
         b, e, _ = partial.shape
         n = types.shape[1]
         earlier, new = (t.to(types.device) for t in edge_pairs(n))
-        type_proj = self._type_states() @ w_b  # (T, 4H)
+        type_proj = mm(self._type_states(), w_b)  # (T, 4H)
         # Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
         first_step = earlier == new - 1
         changed = adj[:, earlier + 1, new].bool() & ~first_step  # (B, E)
-        proj_changed = partial[changed] @ w_b  # (M, 4H)
+        proj_changed = mm(partial[changed], w_b)  # (M, 4H)
         count = changed.flatten().long().cumsum(0).view(b, e)
         before_group = (count - changed.long())[:, first_step].repeat_interleave(
             torch.arange(1, n, device=types.device), dim=1

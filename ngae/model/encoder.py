@@ -8,6 +8,7 @@ from torch import Tensor, nn
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
 from ngae.model.gru import gru_combine, gru_step, input_gates
+from ngae.model.precision import FP32, Products
 
 
 class GraphEncoder(nn.Module):
@@ -33,25 +34,34 @@ class GraphEncoder(nn.Module):
         self.fc1 = nn.Linear(h, cfg.nz)  # mu
         self.fc2 = nn.Linear(h, cfg.nz)  # logvar
 
-    def forward_messages(self) -> MessageFn:
+    def forward_messages(self, mm: Products = FP32) -> MessageFn:
         """The forward gate/mapper as a message function (the decoder reuses it)."""
-        return MessageFn(self.gate_forward, self.mapper_forward, self.cfg.hs)
+        return MessageFn(self.gate_forward, self.mapper_forward, self.cfg.hs, mm)
 
-    def forward(self, types: Tensor, adj: Tensor) -> tuple[Tensor, Tensor]:
-        """Encode ``types`` ``(B, N)`` and float ``adj`` ``(B, N, N)`` -> ``mu, logvar``."""
-        hg = _propagate(self.grue_forward, self.forward_messages(), types, adj)
+    def forward(self, types: Tensor, adj: Tensor, mm: Products = FP32) -> tuple[Tensor, Tensor]:
+        """Encode ``types`` ``(B, N)`` and float ``adj`` ``(B, N, N)`` -> ``mu, logvar``.
+
+        ``mm`` computes the matrix products of the message passing (:mod:`ngae.model.precision`);
+        ``mu`` and ``logvar`` always come from fp32 products.
+        """
+        hg = _propagate(self.grue_forward, self.forward_messages(mm), types, adj, mm)
         if self.cfg.bidirectional:
-            msg_b = MessageFn(self.gate_backward, self.mapper_backward, self.cfg.hs)
+            msg_b = MessageFn(self.gate_backward, self.mapper_backward, self.cfg.hs, mm)
             # Reverse pass: flip the vertex order so successors become predecessors.
             rev_types = types.flip(1)
             rev_adj = adj.flip(1, 2).transpose(1, 2)
-            hb = _propagate(self.grue_backward, msg_b, rev_types, rev_adj, reverse_ids=True)
-            hg = self.hg_unify(torch.cat([hg, hb], dim=-1))
+            hb = _propagate(self.grue_backward, msg_b, rev_types, rev_adj, mm, reverse_ids=True)
+            hg = mm.linear(self.hg_unify, torch.cat([hg, hb], dim=-1))
         return self.fc1(hg), self.fc2(hg)
 
 
 def _propagate(
-    cell: nn.GRUCell, msg: MessageFn, types: Tensor, adj: Tensor, reverse_ids: bool = False
+    cell: nn.GRUCell,
+    msg: MessageFn,
+    types: Tensor,
+    adj: Tensor,
+    mm: Products,
+    reverse_ids: bool = False,
 ) -> Tensor:
     """Run the GRU over vertices 0..N-1; returns the last vertex's state ``(B, H)``.
 
@@ -69,7 +79,7 @@ def _propagate(
         else:
             stacked = torch.stack(msgs, dim=1)  # (B, v, H)
             hidden = torch.bmm(adj[:, :v, v].unsqueeze(1), stacked).squeeze(1)  # (B, H)
-            h = gru_step(cell, types[:, v], hidden)
+            h = gru_step(cell, types[:, v], hidden, mm)
         if v < n - 1:
             msgs.append(msg(h, n - 1 - v if reverse_ids else v))
     return h

@@ -9,6 +9,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ngae.model.precision import FP32, Products
+
 
 class MessageFn:
     """Gate and mapper weights fused into one matrix for the current forward pass.
@@ -16,8 +18,8 @@ class MessageFn:
     Built anew in each forward (it holds views of the module's parameters, so gradients flow).
     """
 
-    def __init__(self, gate: nn.Linear, mapper: nn.Linear, hs: int) -> None:
-        self.hs = hs
+    def __init__(self, gate: nn.Linear, mapper: nn.Linear, hs: int, mm: Products = FP32) -> None:
+        self.hs, self.mm = hs, mm
         self.weight = torch.cat([gate.weight[:, :hs], mapper.weight[:, :hs]], dim=0).t()  # (H, 2H)
         index_part = torch.cat([gate.weight[:, hs:], mapper.weight[:, hs:]], dim=0).t()  # (N, 2H)
         bias = torch.cat([gate.bias, torch.zeros_like(gate.bias)])
@@ -25,6 +27,6 @@ class MessageFn:
 
     def __call__(self, h: Tensor, index: int) -> Tensor:
         """Message of senders with state ``h`` ``(..., H)`` at vertex ``index``."""
-        gm = h @ self.weight + self.index_bias[index]
+        gm = self.mm(h, self.weight) + self.index_bias[index]
         gate, mapped = gm.split(self.hs, dim=-1)
         return torch.sigmoid(gate) * mapped

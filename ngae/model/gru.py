@@ -18,15 +18,17 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from ngae.model.precision import FP32, Products
+
 
 def input_gates(cell: nn.GRUCell, types: Tensor) -> Tensor:
     """``W_i onehot(types) + b_i`` for integer ``types`` of any shape -> ``(*types.shape, 3H)``."""
     return cell.weight_ih.t()[types] + cell.bias_ih
 
 
-def hidden_projection(cell: nn.GRUCell, h: Tensor) -> Tensor:
+def hidden_projection(cell: nn.GRUCell, h: Tensor, mm: Products = FP32) -> Tensor:
     """``W_h h`` without bias, ``(..., H) -> (..., 3H)``."""
-    return h @ cell.weight_hh.t()
+    return mm(h, cell.weight_hh.t())
 
 
 def gru_combine(cell: nn.GRUCell, gi: Tensor, gh_nobias: Tensor, h: Tensor) -> Tensor:
@@ -40,6 +42,6 @@ def gru_combine(cell: nn.GRUCell, gi: Tensor, gh_nobias: Tensor, h: Tensor) -> T
     return n + z * (h - n)
 
 
-def gru_step(cell: nn.GRUCell, types: Tensor, h: Tensor) -> Tensor:
+def gru_step(cell: nn.GRUCell, types: Tensor, h: Tensor, mm: Products = FP32) -> Tensor:
     """One GRU step with one-hot input ``types`` ``(B,)`` and hidden ``h`` ``(B, H)``."""
-    return gru_combine(cell, input_gates(cell, types), hidden_projection(cell, h), h)
+    return gru_combine(cell, input_gates(cell, types), hidden_projection(cell, h, mm), h)

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from ngae.config import ModelConfig
 from ngae.model.decoder import GraphDecoder
 from ngae.model.encoder import GraphEncoder
+from ngae.model.precision import Products
 
 
 def _head(nz: int, hs: int) -> nn.Sequential:
@@ -29,7 +30,11 @@ class NGAE(nn.Module):
     """Graph VAE (encoder, decoder) plus optional predictor heads ``f_perf`` and ``f_cmplx``.
 
     The module keeps no per-call state, so one cached instance can serve many callers.
+    ``precision`` (``fp32`` or ``bf16``, :mod:`ngae.model.precision`) is how the training loss
+    multiplies matrices; a training run sets it on its own instance, inference stays fp32.
     """
+
+    precision: str = "fp32"
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -82,10 +87,11 @@ class NGAE(nn.Module):
     ) -> dict[str, Tensor]:
         """The training loss as named parts ``{"loss", "recon", "kl", "perf", "cmplx"}``."""
         adj = adj.to(self.encoder.fc1.weight.dtype)
-        mu, logvar = self.encoder(types, adj)
+        mm = Products(self.precision)
+        mu, logvar = self.encoder(types, adj, mm)
         z = self.reparameterize(mu, logvar)
         type_nll, edge_nll = self.decoder.teacher_forced_nll(
-            z, types, adj, self.encoder.forward_messages()
+            z, types, adj, self.encoder.forward_messages(mm), mm
         )
         recon = type_nll + edge_nll
         kl = kl_divergence(mu, logvar)

@@ -24,6 +24,7 @@ from ngae.files import RUNS_DIR, file_sha256, project_relative
 from ngae.model.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint
 from ngae.model.device import resolve_device
 from ngae.model.graph_tensors import GraphTensors, to_tensors, with_data_scale
+from ngae.model.precision import PrecisionChoice, choose_precision
 from ngae.model.vae import NGAE
 from ngae.space.data import GraphData, dvae_split, load_dataset
 from ngae.space.registry import space_for_data
@@ -44,6 +45,7 @@ class Run:
     test: GraphTensors
     history: list[dict[str, Any]]
     epoch: int
+    precision: PrecisionChoice
 
 
 def split_data(data: GraphData) -> tuple[GraphData, GraphData]:
@@ -101,6 +103,8 @@ def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epo
     if cfg.max_train > 0:
         train = train.subset(range(min(cfg.max_train, len(train))))
     opt = make_adam(model.parameters(), cfg.lr)
+    precision = choose_precision(cfg.precision, device)
+    model.precision = precision.name  # this run's own instance: nothing shared is touched
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
         opt, mode="min", factor=cfg.lr_factor, patience=cfg.lr_patience
     )
@@ -113,6 +117,7 @@ def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epo
         to_tensors(test, model.cfg, device),
         history,
         epoch,
+        precision,
     )
 
 
@@ -185,6 +190,7 @@ def checkpoint_payload(
         "epochs_planned": cfg.epochs,
         "lineage": lineage or {},
         "space": getattr(space_for_data(data_path), "name", ""),
+        "precision": run.precision.name,
     }
 
 
@@ -200,13 +206,15 @@ def fit(
     on_batch: Callable[[int, int], None] | None = None,
     init_from: dict[str, Any] | None = None,
     lineage: dict[str, Any] | None = None,
+    on_precision: Callable[[PrecisionChoice], None] | None = None,
 ) -> Path:
     """Train until ``train_cfg.epochs``; resume from ``out`` when ``continue_from`` is given.
 
     Returns the checkpoint path. ``on_epoch`` gets each history record (for live curves),
     ``should_stop`` is polled every batch (the last complete epoch stays saved), ``init_from``
     is a checkpoint whose weights a new run starts from (fine-tuning), ``lineage`` what the
-    checkpoint records of that parent (see :func:`checkpoint_payload`).
+    checkpoint records of that parent (see :func:`checkpoint_payload`), ``on_precision`` hears
+    which precision the run computes in and why (``--precision auto`` decides by measuring).
     """
     out = Path(out)
     if train_cfg.threads > 0:
@@ -218,6 +226,8 @@ def fit(
         run = new_run(model_cfg, train_cfg, data, init_from)
     else:
         run = resume_run(_checkpoint_at(out, continue_from, data_hash), train_cfg, data)
+    if on_precision is not None:
+        on_precision(run.precision)
     while run.epoch < train_cfg.epochs:
         start = time.perf_counter()
         losses = train_epoch(run, train_cfg, progress, should_stop, on_batch)
