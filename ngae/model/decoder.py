@@ -88,10 +88,10 @@ class GraphDecoder(nn.Module):
         hidden_types = torch.relu(mm.linear(self.add_vertex[0], all_states[:, :-1]))
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
-        w_a, w_b = self._edge_split()
         earlier, new = (t.to(z.device) for t in edge_pairs(n))
-        proj_earlier = mm(all_states[:, :-1], w_a) + self.add_edge[0].bias  # (B, N - 1, 4H)
-        proj_new = self._project_partial_states(torch.cat(partial, 1), types, adj, w_b, mm)
+        proj_earlier, proj_new = self._edge_projections(
+            all_states, torch.cat(partial, 1), types, adj, mm
+        )
         pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
         edge_logits = self.add_edge[2](torch.relu(pre)).squeeze(-1)  # (B, E)
         target = adj[:, earlier, new]
@@ -104,38 +104,26 @@ class GraphDecoder(nn.Module):
         gi = input_gates(self.grud, all_types)
         return gru_combine(self.grud, gi, torch.zeros_like(gi), gi.new_zeros(len(gi), self.cfg.hs))
 
-    def _project_partial_states(
-        self, partial: Tensor, types: Tensor, adj: Tensor, w_b: Tensor, mm: Products
-    ) -> Tensor:
-        """``W_b h`` for every scored edge's new-vertex state (in fp32, each distinct state once).
+    def _edge_projections(
+        self, states: Tensor, partial: Tensor, types: Tensor, adj: Tensor, mm: Products
+    ) -> tuple[Tensor, Tensor]:
+        """The edge network's first layer, split: ``W_a h_u + b`` and ``W_b h_new`` per edge.
 
-        A new vertex's state changes only when an edge is added: before the first added edge it
-        is ``GRU(type, 0)``, which depends on the type alone (one row per type); after that it is
-        the state right after the latest added edge. ``partial`` is ``(B, E, H)`` in scoring order.
+        Returns ``(B, N - 1, 4H)`` for the earlier vertices' final ``states`` and ``(B, E, 4H)``
+        for the new vertex's ``partial`` states ``(B, E, H)`` (scoring order). In fp32 on the
+        CPU each distinct partial state is projected once (:meth:`_select_projections`); where
+        products are cheap (bf16) or shapes must be static (a CUDA graph), every row is: a state
+        unchanged by a step is the same row, so both give the same values.
         """
+        layer = self.add_edge[0]
         if mm.precision == "bf16" or partial.is_cuda:
-            # Cheap products (or a CUDA graph's static shapes): project every partial state, which
-            # gives the same rows as the selection below (a state unchanged by a step is the same
-            # tensor row), without the gathers that cost more than the products saved.
-            return mm(partial, w_b)
-        b, e, _ = partial.shape
-        n = types.shape[1]
-        earlier, new = (t.to(types.device) for t in edge_pairs(n))
-        type_proj = mm(self._type_states(), w_b)  # (T, 4H)
-        # Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
-        first_step = earlier == new - 1
-        changed = adj[:, earlier + 1, new].bool() & ~first_step  # (B, E)
-        proj_changed = mm(partial[changed], w_b)  # (M, 4H)
-        count = changed.flatten().long().cumsum(0).view(b, e)
-        before_group = (count - changed.long())[:, first_step].repeat_interleave(
-            torch.arange(1, n, device=types.device), dim=1
-        )
-        has_edge = (count - before_group) > 0  # (B, E) an edge was added before this step
-        from_changed = proj_changed[(count - 1).clamp(min=0)] if len(proj_changed) else None
-        from_type = type_proj[types[:, new]]  # (B, E, 4H)
-        if from_changed is None:
-            return from_type
-        return torch.where(has_edge.unsqueeze(-1), from_changed, from_type)
+            proj_earlier, proj_new = mm.halves(states[:, :-1], partial, layer.weight)
+            return proj_earlier + layer.bias, proj_new
+        changed = _changed_rows(types, adj)
+        rows = torch.cat([self._type_states(), partial[changed]])  # (T + M, H)
+        proj_earlier, proj_rows = mm.halves(states[:, :-1], rows, layer.weight)
+        proj_new = _select_projections(proj_rows, changed, types)
+        return proj_earlier + layer.bias, proj_new
 
     @torch.no_grad()
     def decode(
@@ -209,3 +197,36 @@ class GraphDecoder(nn.Module):
         if stochastic:
             return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
         return logits.argmax(-1)
+
+
+def _changed_rows(types: Tensor, adj: Tensor) -> Tensor:
+    """``(B, E)``: row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1)
+    was added.
+    """
+    earlier, new = (t.to(types.device) for t in edge_pairs(types.shape[1]))
+    return adj[:, earlier + 1, new].bool() & (earlier != new - 1)
+
+
+def _select_projections(proj_rows: Tensor, changed: Tensor, types: Tensor) -> Tensor:
+    """Every scored edge's ``W_b h_new`` from the projections of the distinct states.
+
+    A new vertex's state changes only when an edge is added: before the first added edge it is
+    ``GRU(type, 0)``, which depends on the type alone (the first ``T`` of ``proj_rows``); after
+    that it is the state right after the latest added edge (the ``changed`` rows, in order).
+    """
+    b, e = changed.shape
+    n = types.shape[1]
+    earlier, new = (t.to(types.device) for t in edge_pairs(n))
+    first_step = earlier == new - 1
+    num_types = len(proj_rows) - int(changed.sum())
+    type_proj, proj_changed = proj_rows[:num_types], proj_rows[num_types:]
+    from_type = type_proj[types[:, new]]  # (B, E, 4H)
+    if len(proj_changed) == 0:
+        return from_type
+    count = changed.flatten().long().cumsum(0).view(b, e)
+    before_group = (count - changed.long())[:, first_step].repeat_interleave(
+        torch.arange(1, n, device=types.device), dim=1
+    )
+    has_edge = (count - before_group) > 0  # (B, E) an edge was added before this step
+    from_changed = proj_changed[(count - 1).clamp(min=0)]
+    return torch.where(has_edge.unsqueeze(-1), from_changed, from_type)

@@ -97,52 +97,141 @@ class Products:
 
     ``products(x, w)`` is ``x @ w`` for ``x`` ``(..., K)`` and a 2-D ``w`` ``(K, N)``. In bf16
     each weight is rounded once per forward pass (a weight used by all eight vertices is cast
-    once, not eight times) and the result and both gradients come back in fp32.
+    once, not eight times), results come back in fp32, and a weight's gradient is one product
+    over all its uses, made once they have all run backward (:class:`_SharedWeight`): 22 uses
+    of a GRU weight at batch 32 give one ``704 x 501 x 1503`` product instead of 22 thin ones,
+    22 conversions and 22 accumulations.
     """
 
     def __init__(self, precision: str = "fp32") -> None:
         if precision not in ("fp32", "bf16"):
             raise ValueError(f"a resolved precision is fp32 or bf16, got {precision!r}")
         self.precision = precision
-        self._low: dict[tuple, tuple[Tensor, Tensor]] = {}
+        # key -> (the weight itself, so no other tensor can take its memory, and its state)
+        self._shared: dict[tuple, tuple[Tensor, _SharedWeight, Tensor | None]] = {}
 
     def __call__(self, x: Tensor, w: Tensor) -> Tensor:
         """``x @ w`` at this precision."""
         if self.precision == "fp32":
             return x @ w
-        # The cache holds ``w`` itself, so no other tensor can take its memory (and its key).
-        key = (w.data_ptr(), tuple(w.shape), w.stride(), w._version)
-        cached = self._low.get(key)
-        if cached is None:
-            cached = self._low[key] = (w, w.detach().to(torch.bfloat16))
-        return _LowMatmul.apply(x, w, cached[1])
+        _, shared, token = self._share(w)
+        return _UseProduct.apply(x, token, shared)
+
+    def halves(self, x_a: Tensor, x_b: Tensor, weight: Tensor) -> tuple[Tensor, Tensor]:
+        """``(x_a @ W_a.T, x_b @ W_b.T)`` for a layer weight ``[W_a, W_b]`` split by columns.
+
+        The split layer's gradient comes back as one tensor: autograd through two column
+        slices would zero-fill the whole weight twice per step (4 ms for the edge network).
+        """
+        low = None if self.precision == "fp32" else self._share(weight)[1].low
+        return _HalvesProduct.apply(x_a, x_b, weight, low)
 
     def linear(self, layer: nn.Linear, x: Tensor) -> Tensor:
         """``layer(x)`` with its product at this precision."""
         out = self(x, layer.weight.t())
         return out if layer.bias is None else out + layer.bias
 
+    def _share(self, w: Tensor) -> tuple[Tensor, _SharedWeight, Tensor | None]:
+        key = (w.data_ptr(), tuple(w.shape), w.stride(), w._version)
+        entry = self._shared.get(key)
+        if entry is None:
+            shared = _SharedWeight(w.detach().to(torch.bfloat16))
+            needs_grad = w.requires_grad and torch.is_grad_enabled()
+            token = _WeightToken.apply(w, shared) if needs_grad else None
+            entry = self._shared[key] = (w, shared, token)
+        return entry
+
 
 FP32 = Products("fp32")
 
 
-class _LowMatmul(torch.autograd.Function):
-    """``x @ w`` with bf16 operands and fp32 results; gradients in fp32 for fp32 accumulation."""
+class _SharedWeight:
+    """A weight rounded to bf16, and the ``(input, output gradient)`` pairs of its uses so far."""
+
+    def __init__(self, low: Tensor) -> None:
+        self.low = low
+        self.inputs: list[Tensor] = []
+        self.grads: list[Tensor] = []
+
+
+class _WeightToken(torch.autograd.Function):
+    """A 0-d tensor standing for a weight in every use of it.
+
+    Autograd runs this node's backward only after every use that reached the loss has run its
+    own: then the weight's whole gradient is one product, in fp32.
+    """
 
     @staticmethod
-    def forward(ctx, x: Tensor, w: Tensor, w_low: Tensor) -> Tensor:  # noqa: D102
+    def forward(ctx, w: Tensor, shared: _SharedWeight) -> Tensor:  # noqa: D102
+        ctx.shared, ctx.dtype = shared, w.dtype
+        return w.new_zeros(())
+
+    @staticmethod
+    def backward(ctx, _: Tensor) -> tuple[Tensor | None, None]:  # noqa: D102
+        shared = ctx.shared
+        if not shared.inputs:
+            return None, None
+        x, g = torch.cat(shared.inputs), torch.cat(shared.grads)
+        shared.inputs.clear()
+        shared.grads.clear()
+        return (x.t() @ g).to(ctx.dtype), None
+
+
+class _UseProduct(torch.autograd.Function):
+    """``x @ w`` with bf16 operands and an fp32 result; ``w``'s gradient is left to its token."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, token: Tensor | None, shared: _SharedWeight) -> Tensor:  # noqa: D102
         x_low = x.to(torch.bfloat16)
-        ctx.save_for_backward(x_low, w_low)
-        return (x_low @ w_low).to(x.dtype)
+        ctx.save_for_backward(x_low)
+        ctx.shared = shared
+        return (x_low @ shared.low).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:  # noqa: D102
-        x_low, w_low = ctx.saved_tensors
+        (x_low,) = ctx.saved_tensors
+        shared = ctx.shared
         g_low = grad.to(torch.bfloat16)
-        grad_x = grad_w = None
-        if ctx.needs_input_grad[0]:
-            grad_x = (g_low @ w_low.t()).to(grad.dtype)
+        grad_x = (g_low @ shared.low.t()).to(grad.dtype) if ctx.needs_input_grad[0] else None
+        grad_token = None
         if ctx.needs_input_grad[1]:
-            flat_x = x_low.reshape(-1, x_low.shape[-1])
-            grad_w = (flat_x.t() @ g_low.reshape(-1, g_low.shape[-1])).to(grad.dtype)
-        return grad_x, grad_w, None
+            shared.inputs.append(x_low.reshape(-1, x_low.shape[-1]))
+            shared.grads.append(g_low.reshape(-1, g_low.shape[-1]))
+            grad_token = grad.new_zeros(())
+        return grad_x, grad_token, None
+
+
+class _HalvesProduct(torch.autograd.Function):
+    """Both halves of a column-split layer's product, one gradient for the whole weight.
+
+    ``low`` is the weight rounded to bf16 (operands then bf16, results fp32) or ``None`` (fp32).
+    """
+
+    @staticmethod
+    def forward(ctx, x_a: Tensor, x_b: Tensor, weight: Tensor, low: Tensor | None):  # noqa: D102
+        w = weight if low is None else low
+        xa, xb = x_a.to(w.dtype), x_b.to(w.dtype)
+        ctx.save_for_backward(xa, xb, w)
+        k = x_a.shape[-1]
+        out_a = (xa @ w[:, :k].t()).to(x_a.dtype)
+        out_b = (xb @ w[:, k:].t()).to(x_b.dtype)
+        return out_a, out_b
+
+    @staticmethod
+    def backward(ctx, grad_a: Tensor, grad_b: Tensor):  # noqa: D102
+        xa, xb, w = ctx.saved_tensors
+        k = xa.shape[-1]
+        ga, gb = grad_a.to(w.dtype), grad_b.to(w.dtype)
+        grad_xa = (ga @ w[:, :k]).to(grad_a.dtype) if ctx.needs_input_grad[0] else None
+        grad_xb = (gb @ w[:, k:]).to(grad_b.dtype) if ctx.needs_input_grad[1] else None
+        grad_w = None
+        if ctx.needs_input_grad[2]:
+            n = w.shape[0]
+            grad_w = torch.cat(
+                [
+                    ga.reshape(-1, n).t() @ xa.reshape(-1, k),
+                    gb.reshape(-1, n).t() @ xb.reshape(-1, xb.shape[-1]),
+                ],
+                dim=1,
+            ).to(grad_a.dtype)
+        return grad_xa, grad_xb, grad_w, None
