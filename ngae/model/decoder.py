@@ -200,8 +200,9 @@ class GraphDecoder(nn.Module):
 
 
 def _changed_rows(types: Tensor, adj: Tensor) -> Tensor:
-    """``(B, E)``: row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1)
-    was added.
+    """``(B, E)``: whether each scored edge's new-vertex state is new (just after an added edge).
+
+    Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
     """
     earlier, new = (t.to(types.device) for t in edge_pairs(types.shape[1]))
     return adj[:, earlier + 1, new].bool() & (earlier != new - 1)
