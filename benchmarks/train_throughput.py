@@ -5,7 +5,9 @@ batches after warm-up and prints, last line:
 ``graphs_per_s=<x> threads=<n> device=<d> precision=<p> peak_rss_mb=<m>``.
 
     python benchmarks/train_throughput.py [--threads 1] [--device cpu] [--batch-size 32]
-        [--precision auto|fp32|bf16]
+        [--precision auto|fp32|bf16] [--cuda-graph]
+
+``--cuda-graph`` (one GPU) replays each step from a CUDA graph (``ngae.training.step``).
 
 Encoding and decoding (inference) always run in fp32.
 """
@@ -26,6 +28,7 @@ from ngae.model.precision import PRECISIONS, choose_precision
 from ngae.model.vae import NGAE
 from ngae.space.data import load_dataset
 from ngae.training.fit import make_adam
+from ngae.training.step import GraphedStep, train_step
 
 
 def sync(device: torch.device) -> None:
@@ -42,6 +45,7 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--decode-points", type=int, default=1000)
     p.add_argument("--precision", choices=PRECISIONS, default="auto")
+    p.add_argument("--cuda-graph", action="store_true", help="replay steps from a CUDA graph")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
@@ -54,17 +58,17 @@ def main() -> None:
     t = to_tensors(
         data.subset(range(args.batch_size * (args.batches + args.warmup))), model.cfg, device
     )
-    opt = make_adam(model.parameters(), 1e-4)
+    opt = make_adam(model.parameters(), 1e-4, capturable=args.cuda_graph)
     model.train()
+    step = lambda batch: train_step(model, opt, batch)  # noqa: E731
+    if args.cuda_graph:
+        step = GraphedStep(model, opt, t.batch(torch.arange(args.batch_size, device=device)))
     for i in range(args.batches + args.warmup):
         if i == args.warmup:
             sync(device)
             start = time.perf_counter()
         idx = torch.arange(i * args.batch_size, (i + 1) * args.batch_size, device=device)
-        loss = model(*t.batch(idx))["loss"]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        step(t.batch(idx))
     sync(device)
     train_rate = args.batches * args.batch_size / (time.perf_counter() - start)
     model.eval()
@@ -92,7 +96,7 @@ def main() -> None:
     )
     print(
         f"graphs_per_s={train_rate:.1f} threads={args.threads} device={device} "
-        f"precision={precision.name} peak_rss_mb={rss:.0f}"
+        f"precision={precision.name} cuda_graph={args.cuda_graph} peak_rss_mb={rss:.0f}"
     )
 
 

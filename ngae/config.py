@@ -63,6 +63,7 @@ class TrainConfig:
     device: str = "auto"
     threads: int = 0
     precision: str = "auto"  # auto | fp32 | bf16 (ngae.model.precision)
+    cuda_graph: bool = False  # replay each full batch's step from a CUDA graph (ngae.training.step)
     save_interval: int = 100
     eval_interval: int = 5
     max_train: int = 0

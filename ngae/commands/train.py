@@ -43,6 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, default=T.threads, help="CPU threads (0: torch default)")
     p.add_argument("--seed", type=int, default=T.seed)
     p.add_argument(
+        "--cuda-graph",
+        action="store_true",
+        help="capture a training step in a CUDA graph and replay it (one GPU)",
+    )
+    p.add_argument(
         "--precision",
         choices=PRECISIONS,
         default=T.precision,
@@ -90,6 +95,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         device=args.device,
         threads=args.threads,
         precision=args.precision,
+        cuda_graph=args.cuda_graph,
         save_interval=args.save_interval,
         eval_interval=args.eval_interval,
     )

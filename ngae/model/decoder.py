@@ -116,7 +116,7 @@ class GraphDecoder(nn.Module):
         unchanged by a step is the same row, so both give the same values.
         """
         layer = self.add_edge[0]
-        if mm.precision == "bf16" or partial.is_cuda:
+        if _all_rows(mm, partial):
             proj_earlier, proj_new = mm.halves(states[:, :-1], partial, layer.weight)
             return proj_earlier + layer.bias, proj_new
         changed = _changed_rows(types, adj)
@@ -197,6 +197,11 @@ class GraphDecoder(nn.Module):
         if stochastic:
             return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
         return logits.argmax(-1)
+
+
+def _all_rows(mm: Products, partial: Tensor) -> bool:
+    """Project every partial state: where products are cheap, or shapes must stay static."""
+    return mm.precision == "bf16" or partial.is_cuda
 
 
 def _changed_rows(types: Tensor, adj: Tensor) -> Tensor:

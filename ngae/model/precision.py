@@ -2,8 +2,9 @@
 
 ``fp32`` is the reference model. ``bf16`` rounds the two operands of each large matrix product of
 the encoder and decoder to bf16 and accumulates in fp32 (oneDNN on the CPU, tensor cores on a
-GPU); every result is converted back to fp32 at once, so the GRU gates, the heads, the losses,
-the KL term, the gradients' accumulation and Adam all stay fp32. ``auto`` picks bf16 only where a
+GPU); each result is rounded to bf16 (as under autocast) and converted back to fp32 at once, so
+the GRU gates, the heads, the losses, the KL term, the weight gradients' sums and Adam all stay
+fp32. ``auto`` picks bf16 only where a
 quick measurement shows bf16 products clearly faster (CPUs without native bf16 run them at a tenth
 of fp32 speed, and the CPU capability string does not tell the two kinds apart).
 """
@@ -97,8 +98,8 @@ class Products:
 
     ``products(x, w)`` is ``x @ w`` for ``x`` ``(..., K)`` and a 2-D ``w`` ``(K, N)``. In bf16
     each weight is rounded once per forward pass (a weight used by all eight vertices is cast
-    once, not eight times), results come back in fp32, and a weight's gradient is one product
-    over all its uses, made once they have all run backward (:class:`_SharedWeight`): 22 uses
+    once, not eight times), results come back as fp32 tensors, and a weight's gradient is one
+    product over all its uses, made once they have all run backward (:class:`_WeightToken`): 22 uses
     of a GRU weight at batch 32 give one ``704 x 501 x 1503`` product instead of 22 thin ones,
     22 conversions and 22 accumulations.
     """
@@ -178,7 +179,7 @@ class _WeightToken(torch.autograd.Function):
 
 
 class _UseProduct(torch.autograd.Function):
-    """``x @ w`` with bf16 operands and an fp32 result; ``w``'s gradient is left to its token."""
+    """``x @ w`` with bf16 operands, returned as fp32; ``w``'s gradient is left to its token."""
 
     @staticmethod
     def forward(ctx, x: Tensor, token: Tensor | None, shared: _SharedWeight) -> Tensor:  # noqa: D102

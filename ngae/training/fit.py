@@ -29,6 +29,7 @@ from ngae.model.vae import NGAE
 from ngae.space.data import GraphData, dvae_split, load_dataset
 from ngae.space.registry import space_for_data
 from ngae.training import distributed
+from ngae.training.step import GraphedStep, train_step
 
 LOSS_PARTS = ("loss", "recon", "kl", "perf", "cmplx")
 
@@ -46,6 +47,7 @@ class Run:
     history: list[dict[str, Any]]
     epoch: int
     precision: PrecisionChoice
+    graphed: GraphedStep | None = None  # captured at the first full batch with --cuda-graph
 
 
 def split_data(data: GraphData) -> tuple[GraphData, GraphData]:
@@ -79,6 +81,7 @@ def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) ->
         run.optimizer.load_state_dict(ckpt["optimizer"])
         for group in run.optimizer.param_groups:
             group["lr"] = ckpt["optimizer"]["param_groups"][0]["lr"]
+            group["capturable"] = train_cfg.cuda_graph  # this run's choice, not the saved one
     if "scheduler" in ckpt:
         run.scheduler.load_state_dict(ckpt["scheduler"])
     if isinstance(ckpt.get("rng"), torch.Tensor):
@@ -86,15 +89,18 @@ def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) ->
     return run
 
 
-def make_adam(params: Iterable[nn.Parameter], lr: float) -> torch.optim.Adam:
+def make_adam(
+    params: Iterable[nn.Parameter], lr: float, capturable: bool = False
+) -> torch.optim.Adam:
     """Adam, with the fused kernel where the parameters' device has one.
 
     One pass over all parameters instead of a dozen ``foreach`` passes: 24 ms -> 4.5 ms per step
     for the seed model (6.5 M parameters) on one CPU thread, about 7% of a batch-32 step.
+    ``capturable`` keeps its step counts on the GPU, so a CUDA graph can replay the step.
     """
     params = list(params)
     fused = all(p.device.type in ("cpu", "cuda") and p.dtype.is_floating_point for p in params)
-    return torch.optim.Adam(params, lr=lr, fused=fused)
+    return torch.optim.Adam(params, lr=lr, fused=fused, capturable=capturable)
 
 
 def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epoch: int) -> Run:
@@ -102,7 +108,9 @@ def _assemble(model: NGAE, cfg: TrainConfig, data: GraphData, history: list, epo
     train, test = split_data(data)
     if cfg.max_train > 0:
         train = train.subset(range(min(cfg.max_train, len(train))))
-    opt = make_adam(model.parameters(), cfg.lr)
+    if cfg.cuda_graph and (device.type != "cuda" or distributed.world()[1] > 1):
+        raise UserInputError("--cuda-graph needs one CUDA device (not the CPU, not torchrun)")
+    opt = make_adam(model.parameters(), cfg.lr, capturable=cfg.cuda_graph)
     precision = choose_precision(cfg.precision, device)
     model.precision = precision.name  # this run's own instance: nothing shared is touched
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -148,10 +156,7 @@ def train_epoch(
         if should_stop is not None and should_stop():
             return None
         index = order[start : start + cfg.batch_size]
-        parts = run.trainer(*data.batch(index))
-        run.optimizer.zero_grad(set_to_none=True)
-        parts["loss"].backward()
-        run.optimizer.step()
+        parts = _step(run, cfg, data.batch(index))
         for key, value in parts.items():
             sums[key] += float(value.detach())
         bar.set_postfix(loss=f"{float(parts['loss'].detach()) / len(index):.3f}")
@@ -163,6 +168,16 @@ def train_epoch(
     run.scheduler.step(sums["loss"])
     seen = len(order) * distributed.world()[1]
     return {k: v / seen for k, v in sums.items()}
+
+
+def _step(run: Run, cfg: TrainConfig, batch: tuple) -> dict:
+    """One step: replayed from the run's CUDA graph for a full batch, else eager."""
+    full = len(batch[0]) == cfg.batch_size
+    if cfg.cuda_graph and full and run.graphed is None:
+        run.graphed = GraphedStep(run.trainer, run.optimizer, batch)
+    if run.graphed is not None and full:
+        return run.graphed(batch)
+    return train_step(run.trainer, run.optimizer, batch)
 
 
 def checkpoint_payload(
