@@ -134,7 +134,7 @@ def loss_and_grads(model: NGAE, batch, mode: str) -> tuple[float, torch.Tensor]:
     loss.backward()
     model.precision = "fp32"
     flat = torch.cat([p.grad.flatten() for p in model.parameters()])
-    return float(loss), flat
+    return float(loss.detach()), flat
 
 
 def test_every_partial_state_projected_gives_the_selected_rows(
