@@ -46,7 +46,9 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ckpt")
     data = folder / "tiny.txt"
     data.write_text("\n".join(DEFAULT_DATA.read_text().splitlines()[:200]) + "\n")
-    cfg = TrainConfig(data=str(data), epochs=2, batch_size=64, eval_interval=1, save_interval=0)
+    cfg = TrainConfig(
+        data=str(data), epochs=2, batch_size=64, eval_interval=1, save_interval=0, precision="fp32"
+    )
     return fit(
         ModelConfig(hs=16, nz=4),
         cfg,

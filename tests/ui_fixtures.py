@@ -41,7 +41,13 @@ def train_tiny(out: Path, data: Path, lines: int = TINY_LINES) -> Path:
         return fit(
             ModelConfig(hs=24, nz=6),
             TrainConfig(
-                data=str(data), epochs=10, batch_size=64, lr=5e-3, eval_interval=2, save_interval=0
+                data=str(data),
+                epochs=10,
+                batch_size=64,
+                lr=5e-3,
+                eval_interval=2,
+                save_interval=0,
+                precision="fp32",  # the same tiny model on every machine
             ),
             out=out,
             progress=False,

@@ -81,7 +81,9 @@ def asia_checkpoint(tmp_path_factory):
     folder = tmp_path_factory.mktemp("asia")
     data = folder / "asia_small.jsonl"
     data.write_text("\n".join(DATASET.read_text().splitlines()[:300]) + "\n")
-    cfg = TrainConfig(data=str(data), epochs=2, batch_size=64, eval_interval=0, save_interval=0)
+    cfg = TrainConfig(
+        data=str(data), epochs=2, batch_size=64, eval_interval=0, save_interval=0, precision="fp32"
+    )
     return fit(ModelConfig(hs=24, nz=6), cfg, folder / "asia.pt", progress=False)
 
 

@@ -22,7 +22,17 @@ from ngae.model.checkpoint import export_checkpoint, load_checkpoint, model_from
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 from ngae.training.fit import fit, quick_metrics
 
-TINY_MODEL = ["--hs", "16", "--nz", "4", "--batch-size", "64", "--no-progress"]
+TINY_MODEL = [
+    "--hs",
+    "16",
+    "--nz",
+    "4",
+    "--batch-size",
+    "64",
+    "--no-progress",
+    "--precision",
+    "fp32",
+]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +46,14 @@ def tiny_data(tmp_path_factory) -> Path:
 def tiny_fit(data: Path, out: Path, epochs: int, **kw) -> Path:
     return fit(
         ModelConfig(hs=16, nz=4),
-        TrainConfig(data=str(data), epochs=epochs, batch_size=64, eval_interval=1, save_interval=0),
+        TrainConfig(
+            data=str(data),
+            epochs=epochs,
+            batch_size=64,
+            eval_interval=1,
+            save_interval=0,
+            precision="fp32",  # the same model on every machine
+        ),
         out,
         progress=False,
         evaluate_every=quick_metrics,
@@ -61,7 +78,14 @@ def test_resume_continues_history_identically(tiny_data, tmp_path):
     tiny_fit(tiny_data, tmp_path / "b.pt", epochs=2)
     resumed = fit(
         ModelConfig(hs=16, nz=4),
-        TrainConfig(data=str(tiny_data), epochs=3, batch_size=64, eval_interval=1, save_interval=0),
+        TrainConfig(
+            data=str(tiny_data),
+            epochs=3,
+            batch_size=64,
+            eval_interval=1,
+            save_interval=0,
+            precision="fp32",
+        ),
         tmp_path / "b.pt",
         continue_from=2,
         progress=False,
@@ -359,3 +383,25 @@ def test_a_fine_tuned_checkpoint_records_its_parent_and_its_graphs(tiny_checkpoi
     }
     assert child["train_graphs"] == 20 and child["epochs_planned"] == 1 and child["epoch"] == 1
     assert load_checkpoint(tiny_checkpoint).get("lineage") == {}  # a new model has none
+
+
+@pytest.mark.parametrize(
+    "precision",
+    [
+        "fp32",
+        pytest.param(
+            "bf16",
+            marks=pytest.mark.skipif(
+                not torch.ops.mkldnn._is_mkldnn_bf16_supported(), reason="no bf16 on this CPU"
+            ),
+        ),
+    ],
+)
+def test_checkpoint_records_the_precision_and_the_cli_says_it(
+    tiny_data, tmp_path, capsys, precision
+):
+    args = ["--data", str(tiny_data), "--save-dir", str(tmp_path), *TINY_MODEL[:-2]]
+    assert main(["train", *args, "--epochs", "1", "--precision", precision]) == 0
+    assert f"precision {precision}" in capsys.readouterr().out
+    ckpt = torch.load(tmp_path / "tiny_NGAE.pt", weights_only=True)
+    assert ckpt["precision"] == precision and ckpt["train_config"]["precision"] == precision
