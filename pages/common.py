@@ -332,6 +332,30 @@ def projection_started() -> dict[tuple, float]:
     return {}
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def atlas(name: str, mtime_ns: int, agreement: bool) -> Any:
+    """The decoder atlas of the whole PCA map (decoded once, then read from disk)."""
+    return _load(name, mtime_ns).atlas(agreement=4 if agreement else 0)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def objective_field(name: str, mtime_ns: int, lambda_cmplx: float) -> Any:
+    """The objective field over the PCA map for one lambda."""
+    return _load(name, mtime_ns).objective_field(lambda_cmplx)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def density(name: str, mtime_ns: int, kind: str) -> Any:
+    """The training codes' density on one map: ``(window, grid)``."""
+    return _load(name, mtime_ns).density(kind)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def data_uncertainty(name: str, mtime_ns: int) -> np.ndarray:
+    """The accuracy head's uncertainty at every data-set architecture."""
+    return _load(name, mtime_ns).data_uncertainty()
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def decode_index(name: str, mtime_ns: int, index: int) -> Decoded:
     """``Explorer.decode_index``, remembered (a rerun must not decode again)."""

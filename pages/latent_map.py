@@ -7,9 +7,10 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
-from ngae.explorer import UserInputError, duration
+from ngae.explorer import SEARCH_DEFAULTS, UserInputError, duration
 from ngae.ui.figures import add_marks, map_figure
 from ngae.ui.forms import count, parse_number
+from ngae.ui.layers import LAYERS, add_atlas, add_density, add_field, atlas_choices
 from ngae.ui.selection import probe_grid, selected_points
 from ngae.ui.tables import colour_choices
 from pages import common
@@ -39,12 +40,53 @@ def controls(tab):
         help="burn-in: the first 1,000 lines of the data set, which D-VAE's split leaves out",
     )
     mask = tab.split.isin(chosen).to_numpy()
+    layer = layer_controls(kind, n)
     with st.expander(f"Filter by {n.perf} and size", expanded=False):
         f = st.columns(3)
         mask &= bounds(f[0], tab.pred_acc, n.pred_acc, "map_pred", n)
         mask &= bounds(f[1], tab.true_acc, n.true_acc, "map_true", n)
         mask &= size_bounds(f[2], tab.params, n)
-    return kind, choices[label], label, np.flatnonzero(mask)
+    return kind, choices[label], label, np.flatnonzero(mask), layer
+
+
+LAYER_NOTES = {
+    "atlas": "The background shows the {prop} of what each cell of a 64 x 64 grid over the PCA "
+    "map decodes to (greedy decoding of the cell centre's latent point); dark cells: the "
+    "decoding changes at the next cell. Hover a cell for its value; click a faint cross to "
+    "decode that position.",
+    "field": "Arrows: where gradient search on f_perf - {lam:g} u f_cmplx moves from each point "
+    "of a 14 x 14 grid, projected onto the PCA plane (longer: steeper).",
+    "density": "Contours of the training codes' density on this map (Gaussian kernels).",
+    "error": "Colour: predicted minus true accuracy of every data-set architecture.",
+    "uncertainty": "Colour: standard deviation of five accuracy heads refitted on bootstrap "
+    "samples of the training codes. Where they disagree, search follows a guess.",
+}
+
+
+def layer_controls(kind, n):
+    """The layer under or over the points: ``(layer, atlas property, its label, lambda)``."""
+    c = st.columns([2.6, 1.4, 1])
+    layer = c[0].radio(
+        "Layer",
+        list(LAYERS),
+        format_func=LAYERS.get,
+        horizontal=True,
+        key="map_layer",
+        help="decoder atlas: what each cell of a grid decodes to; objective field: where "
+        "gradient search goes; predictor uncertainty: spread of an ensemble of refitted heads",
+    )
+    prop, prop_label, lam = "first", "", float(SEARCH_DEFAULTS.lambda_cmplx)
+    if layer == "atlas":
+        props = atlas_choices(n)
+        prop = c[1].selectbox("Shade by", list(props), format_func=props.get, key="map_atlas_prop")
+        prop_label = props[prop]
+    if layer == "field":
+        lam = c[1].number_input("lambda", 0.0, 1000.0, lam, 1.0, key="map_field_lambda")
+    if layer in ("atlas", "field") and kind != "pca":
+        st.info(f"The {LAYERS[layer]} is drawn on the PCA map, whose plane has an exact inverse.")
+    elif layer in LAYER_NOTES:
+        st.caption(LAYER_NOTES[layer].format(prop=prop_label, lam=lam))
+    return layer, prop, prop_label, float(lam)
 
 
 def bounds(col, values, label, key, n):
@@ -268,13 +310,26 @@ def focus_panel(ex, details, kind, xy):
             st.button("Decode this position", key="decode_xy", on_click=focus_typed)
 
 
-def build_map(key, kind, colour, label, shown, path, rev=0):
+def build_map(key, kind, colour, label, shown, path, rev=0, layer=None):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it."""
     xy, tab = common.projection(*key, kind), common.table(*key)
     probes = probe_grid(xy) if kind == "pca" else None
+    name, prop, prop_label, lam = layer or ("none", "first", "", 0.0)
+    if name == "error":
+        colour, label = "pred_error", "predicted - true"
+    if name == "uncertainty":
+        tab["uncertainty"] = common.data_uncertainty(*key)
+        colour, label = "uncertainty", "uncertainty (ensemble s.d.)"
     fig = map_figure(xy, tab, shown, colour, label, probes, names=common.names())
+    if name == "atlas" and kind == "pca":
+        atlas = common.atlas(*key, prop == "agreement")
+        add_atlas(fig, atlas, prop, prop_label, common.explorer().type_names())
+    if name == "field" and kind == "pca":
+        add_field(fig, common.objective_field(*key, lam))
+    if name == "density":
+        add_density(fig, *common.density(*key, kind))
     # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
     # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
     # (in select mode Plotly sends a click as an empty selection).
@@ -299,12 +354,22 @@ def build_map(key, kind, colour, label, shown, path, rev=0):
     return fig
 
 
+def layer_wait(layer):
+    """What the spinner says while a layer is computed (the first time for a checkpoint)."""
+    name = layer[0] if layer else "none"
+    if name == "atlas":
+        return "Decoding a 64 x 64 grid for the decoder atlas (a few seconds, then kept on disk)..."
+    if name == "uncertainty":
+        return "Fitting five accuracy heads for the uncertainty (about 10 s, then kept on disk)..."
+    return "Drawing the map..."
+
+
 cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)
 
 
 @st.fragment
 @common.guarded
-def map_section(ex, key, kind, colour, label, shown, xy):
+def map_section(ex, key, kind, colour, label, shown, xy, layer=None):
     """Map, decoded focus and interpolation pickers: a click reruns only this part."""
     tab = common.table(*key)
     picked = track_clicks(shown)
@@ -315,10 +380,11 @@ def map_section(ex, key, kind, colour, label, shown, xy):
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
-        fig = build_map(key, kind, colour, label, shown, path, rev)
+        fig = build_map(key, kind, colour, label, shown, path, rev, layer)
         fig = add_marks(fig, details[2], "focus")
     else:
-        fig = cached_map(key, kind, colour, label, shown, path, rev)
+        with st.spinner(layer_wait(layer)):
+            fig = cached_map(key, kind, colour, label, shown, path, rev, layer)
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(
@@ -360,12 +426,12 @@ def main():
     st.title("Latent map")
     ex = common.explorer()
     key = common.explorer_key()
-    kind, colour, label, shown = controls(common.table(*key))
+    kind, colour, label, shown, layer = controls(common.table(*key))
     xy = common.ready_projection(kind)
     if xy is None:
         pending(ex, key, kind)
         return
-    map_section(ex, key, kind, colour, label, shown, xy)
+    map_section(ex, key, kind, colour, label, shown, xy, layer)
     interp = current_interpolation(key)
     if interp:
         interpolation_strip(interp)

@@ -19,10 +19,12 @@ from ngae.maps.density import kernel_density
 from ngae.maps.field import Field, objective_field
 from ngae.maps.grid import Window, grid_points
 from ngae.maps.queries import Query, matches
+from ngae.maps.uncertainty import ENSEMBLE, HeadEnsemble, fit_ensemble
 from ngae.model.vae import NGAE
 from ngae.space.base import SearchSpace
 
 ATLAS_SIZE, FIELD_SIZE, DENSITY_SIZE = 64, 14, 80
+ENSEMBLE_HIDDEN = 128  # smaller than the model's head: five of them fit in seconds
 
 
 def atlas_file(cache_dir: Path, window: Window, size: int, agreement: int) -> Path:
@@ -70,6 +72,21 @@ def field(model: NGAE, pca, window: Window, lambda_cmplx: float, unit: float) ->
 def density(xy: np.ndarray, split: np.ndarray, window: Window) -> np.ndarray:
     """``(DENSITY_SIZE, DENSITY_SIZE)`` density of the training codes on a map."""
     return kernel_density(xy[split == "train"], window, DENSITY_SIZE)
+
+
+def cached_ensemble(
+    cache_dir: Path, mu: np.ndarray, target: np.ndarray, split: np.ndarray
+) -> HeadEnsemble:
+    """The accuracy-head ensemble fitted on the training codes (cached: ~10 s to fit)."""
+    path = Path(cache_dir) / "head_ensemble.npz"
+    names = ("w1", "b1", "w2", "b2")
+    stored = load_arrays(path, names, ENSEMBLE) if path.is_file() else None
+    if stored is not None and stored["w1"].shape[1] == mu.shape[1]:
+        return HeadEnsemble(**stored)
+    train = split == "train"
+    heads = fit_ensemble(mu[train], target[train], ENSEMBLE_HIDDEN)
+    save_arrays(path, **heads.as_arrays())
+    return heads
 
 
 def query_mask(query: Query, types: np.ndarray, adj: np.ndarray) -> np.ndarray:

@@ -146,3 +146,18 @@ class CheckpointSummary:
     def partial(self) -> bool:
         """Fewer epochs done than its run asked for (a run still going, or cancelled)."""
         return self.epochs_planned is not None and self.epoch < self.epochs_planned
+
+
+@dataclass(frozen=True)
+class AlignedMap:
+    """A second checkpoint's PCA map turned onto the first's (orthogonal Procrustes).
+
+    ``index`` are the first checkpoint's rows of the architectures both hold, ``xy`` where the
+    second map puts them after alignment, ``moved`` how far each is from its place on the first
+    map (in the first map's units), ``rotation`` the 2 x 2 orthogonal matrix used.
+    """
+
+    index: np.ndarray
+    xy: np.ndarray
+    moved: np.ndarray
+    rotation: np.ndarray

@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 
 from ngae.errors import UserInputError
+from ngae.explorer import layers
 from ngae.explorer.comparisons import MethodCurves, load_method_curves
 from ngae.explorer.latents import cache_dir_for, dataset_latents
 from ngae.explorer.projections import (
@@ -30,11 +31,18 @@ from ngae.explorer.projections import (
     load_projection,
     place_by_neighbours,
 )
-from ngae.explorer.results import CellInfo, DataStats, Decoded, ModelCard, SpaceInfo
+from ngae.explorer.results import AlignedMap, CellInfo, DataStats, Decoded, ModelCard, SpaceInfo
+from ngae.maps.alignment import movement, procrustes
+from ngae.maps.atlas import Atlas
+from ngae.maps.field import Field
+from ngae.maps.grid import Window
+from ngae.maps.queries import parse_query
+from ngae.maps.uncertainty import HeadEnsemble
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
 from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points, run_search
+from ngae.search.ascent import lambda_unit
 from ngae.space.arch import NUM_OPS, OP_NAMES
 from ngae.space.base import SearchSpace
 from ngae.space.data import GraphData, dvae_split, load_dataset
@@ -67,6 +75,7 @@ class Explorer:
         self._lock = threading.Lock()
         self._jobs: dict[str, str] = {}
         self._warmed = False
+        self._ensemble: HeadEnsemble | None = None
 
     @classmethod
     def open(cls, path: Path) -> Explorer:
@@ -130,6 +139,7 @@ class Explorer:
                 "pred_params": self.latents.pred_params,
             }
         )
+        df["pred_error"] = df.pred_acc - df.true_acc
         if self.space.has_oracle and d.archs is not None:
             df["edges"] = [a.num_edges() for a in d.archs]
         elif d.archs is not None:
@@ -292,6 +302,86 @@ class Explorer:
             z=mu[0].numpy(),
             true_score=None if true is None else float(true),
         )
+
+    # ----- map layers (ngae.explorer.layers) --------------------------------------------
+    def map_window(self) -> Window:
+        """The PCA map's extent: the codes' bounding box plus 5% on each side."""
+        return Window.around(self.projection("pca"))
+
+    def atlas(
+        self, window: Window | None = None, size: int = layers.ATLAS_SIZE, agreement: int = 0
+    ) -> Atlas:
+        """What a ``size x size`` grid over ``window`` of the PCA map decodes to (cached).
+
+        ``agreement`` stochastic decodes per cell measure how often they give the greedy one.
+        """
+        window = window or self.map_window()
+        return layers.cached_atlas(
+            self.cache_dir, self.model, self.pca, window, self.space, size, agreement
+        )
+
+    def objective_field(self, lambda_cmplx: float, window: Window | None = None) -> Field:
+        """Gradient arrows of ``f_perf - lambda u f_cmplx`` on a coarse grid of the PCA map."""
+        if not self.model.cfg.predictors:
+            raise UserInputError("this model has no predictor heads: no objective to draw")
+        unit = lambda_unit(self.model, self.latents)
+        return layers.field(self.model, self.pca, window or self.map_window(), lambda_cmplx, unit)
+
+    def density(self, kind: str) -> tuple[Window, np.ndarray]:
+        """The training codes' density on map ``kind``: its window and the grid."""
+        xy = self.projection(kind)
+        if xy is None:
+            raise UserInputError(f"the {kind} map is not ready yet")
+        window = Window.around(xy)
+        return window, layers.density(xy, self.split, window)
+
+    def query(self, text: str) -> np.ndarray:
+        """The data-set architectures matching a structural query (``ngae.maps.queries``)."""
+        if self.space.name != DEFAULT_SPACE:
+            raise UserInputError("structural queries are written for ENAS cells")
+        query = parse_query(text, self.num_layers)
+        return layers.query_mask(query, self.data.types, self.data.adj)
+
+    def type_names(self) -> list[str]:
+        """A name per vertex type (ENAS: input, output and the ops; else the type numbers)."""
+        if self.space.name == DEFAULT_SPACE:
+            return ["input", "output", *OP_NAMES]
+        return [str(t) for t in range(self.model.cfg.num_types)]
+
+    def data_uncertainty(self) -> np.ndarray:
+        """:meth:`uncertainty` at every data-set architecture's latent mean ``(M,)``."""
+        return self.uncertainty(self.latents.mu)
+
+    def uncertainty(self, z: np.ndarray) -> np.ndarray:
+        """The accuracy head's uncertainty at latent points (in accuracy units, ``(M,)``)."""
+        heads = self._heads()
+        scale = self.model.cfg.perf_hi - self.model.cfg.perf_lo
+        return scale * heads.spread(np.atleast_2d(z))
+
+    def _heads(self) -> HeadEnsemble:
+        with self._lock:
+            if self._ensemble is None:
+                self._ensemble = layers.cached_ensemble(
+                    self.cache_dir, self.latents.mu, self._perf_targets(), self.split
+                )
+            return self._ensemble
+
+    def _perf_targets(self) -> np.ndarray:
+        c = self.model.cfg
+        return (self.data.acc - c.perf_lo) / (c.perf_hi - c.perf_lo)
+
+    def aligned(self, other: Explorer) -> AlignedMap:
+        """``other``'s PCA map turned onto this one's over the architectures both hold."""
+        mine = {s: i for i, s in enumerate(self.data.strings)}
+        pairs = [(mine[s], j) for j, s in enumerate(other.data.strings) if s in mine]
+        if len(pairs) < 3:
+            raise UserInputError("the two checkpoints share fewer than 3 architectures")
+        here, there = (np.array(p) for p in zip(*pairs, strict=True))
+        target = self.projection("pca")[here]
+        moving = other.projection("pca")[there]
+        fit = procrustes(moving, target)
+        aligned = fit.apply(moving)
+        return AlignedMap(here, aligned, movement(aligned, target), fit.rotation)
 
     def method_curves(self) -> MethodCurves | None:
         """Search methods compared on true scores for this checkpoint, where measured."""

@@ -20,8 +20,9 @@ ENSEMBLE, EPOCHS, BATCH, LR = 5, 40, 256, 3e-3
 
 @dataclass(frozen=True)
 class HeadEnsemble:
-    """Stacked weights of ``K`` heads: ``w1`` ``(K, nz, H)``, ``b1`` ``(K, H)``, ``w2`` ``(K, H)``,
-    ``b2`` ``(K,)``; predictions are in the head's units (normalised accuracy).
+    """Stacked weights of ``K`` heads; predictions in the head's units (normalised accuracy).
+
+    ``w1`` ``(K, nz, H)``, ``b1`` ``(K, H)``, ``w2`` ``(K, H)``, ``b2`` ``(K,)``.
     """
 
     w1: np.ndarray

@@ -45,6 +45,8 @@ def colour_choices(table: pd.DataFrame, names: Names | None = None) -> dict[str,
     The four figures, then one per op count (ENAS) or the edge count (Asia).
     """
     ops = {f"count of {c[2:]}": c for c in table.columns if c.startswith("n_")}
+    if "pred_error" in table.columns:
+        ops["predictor error (predicted - true)"] = "pred_error"
     if "edges" in table.columns:
         ops["number of edges"] = "edges"
     return (COLOUR_BY if names is None else colour_by(names)) | ops

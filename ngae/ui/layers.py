@@ -1,0 +1,133 @@
+"""The latent map's layers drawn with Plotly: decoder atlas, objective field, density.
+
+Pure functions of what the explorer returns (no Streamlit). Layers are added after the points
+(the points stay trace 0); the atlas and the density are SVG traces, which Plotly draws under
+every WebGL trace whatever the order, and the arrows are WebGL lines, over the points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ngae.ui.naming import Names
+
+LAYERS = {
+    "none": "none",
+    "atlas": "decoder atlas (PCA)",
+    "field": "objective field (PCA)",
+    "density": "density of training codes",
+    "error": "predictor error",
+    "uncertainty": "predictor uncertainty",
+}
+ATLAS_TRACE, BORDER_TRACE, FIELD_TRACE, DENSITY_TRACE = "atlas", "borders", "field", "density"
+
+
+def atlas_choices(names: Names) -> dict[str, str]:
+    """Atlas properties -> labels in the space's words."""
+    first = "first op" if names.perf == "accuracy" else "first vertex type"
+    return {
+        "first": first,
+        "edges": "number of edges",
+        "complexity": names.params,
+        "valid": "valid decoding",
+        "agreement": "agreement of stochastic decodes",
+    }
+
+
+def add_atlas(fig: go.Figure, atlas, prop: str, label: str, type_names: list[str]) -> go.Figure:
+    """Shade the map by ``atlas.values[prop]`` per grid cell, with borders where decodings change.
+
+    ``type_names`` name vertex types (for the first-op property: its values are types).
+    """
+    values = atlas.values[prop].reshape(atlas.size, atlas.size)
+    text = None
+    if prop == "first":
+        text = np.vectorize(lambda t: type_names[int(t)] if t == t else "")(values)
+    fig.add_trace(
+        go.Heatmap(
+            x=atlas.xs,
+            y=atlas.ys,
+            z=values,
+            name=ATLAS_TRACE,
+            colorscale="Greys" if prop == "valid" else "Portland",
+            opacity=0.35,
+            showscale=False,
+            text=text,
+            hovertemplate=(f"{label}: %{{text}}" if text is not None else f"{label}: %{{z:,.3~g}}")
+            + "<br>(%{x:.2f}, %{y:.2f})<extra>decoder atlas</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=atlas.xs,
+            y=atlas.ys,
+            z=np.where(atlas.border, 1.0, np.nan),
+            name=BORDER_TRACE,
+            colorscale=[[0, "rgba(40,40,40,0.55)"], [1, "rgba(40,40,40,0.55)"]],
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    return fig
+
+
+def arrow_segments(xy: np.ndarray, uv: np.ndarray, length: float) -> np.ndarray:
+    """Polyline points (``nan`` rows between arrows) for arrows of ``length`` along ``uv``.
+
+    Each arrow is scaled by its gradient's size relative to the largest (at least 15% of
+    ``length``, so a weak gradient still shows its direction), with a two-barb head.
+    """
+    norm = np.linalg.norm(uv, axis=1)
+    top = norm.max() if len(norm) and norm.max() > 0 else 1.0
+    unit = uv / np.maximum(norm, 1e-30)[:, None]
+    size = length * np.clip(norm / top, 0.15, 1.0)
+    tip = xy + unit * size[:, None]
+    barbs = []
+    for angle in (2.6, -2.6):  # about 150 degrees back from the direction
+        c, s = np.cos(angle), np.sin(angle)
+        turned = np.column_stack([c * unit[:, 0] - s * unit[:, 1], s * unit[:, 0] + c * unit[:, 1]])
+        barbs.append(tip + turned * (0.35 * size)[:, None])
+    gap = np.full_like(xy, np.nan)
+    rows = np.stack([xy, tip, gap, barbs[0], tip, barbs[1], gap], axis=1)
+    return rows.reshape(-1, 2)
+
+
+def add_field(fig: go.Figure, field, colour: str = "#D62728") -> go.Figure:
+    """Arrows of the objective's gradient projected onto the PCA plane."""
+    w = field.window
+    length = 0.8 * min(w.x1 - w.x0, w.y1 - w.y0) / field.size
+    pts = arrow_segments(field.xy, field.uv, length)
+    fig.add_trace(
+        go.Scattergl(
+            x=pts[:, 0],
+            y=pts[:, 1],
+            mode="lines",
+            name=FIELD_TRACE,
+            line={"color": colour, "width": 1.5},
+            hoverinfo="skip",
+        )
+    )
+    return fig
+
+
+def add_density(fig: go.Figure, window, density: np.ndarray) -> go.Figure:
+    """Contour lines of the training codes' density."""
+    size = density.shape[0]
+    xs = window.x0 + (np.arange(size) + 0.5) * (window.x1 - window.x0) / size
+    ys = window.y0 + (np.arange(size) + 0.5) * (window.y1 - window.y0) / size
+    fig.add_trace(
+        go.Contour(
+            x=xs,
+            y=ys,
+            z=density,
+            name=DENSITY_TRACE,
+            contours={"coloring": "lines"},
+            ncontours=10,
+            colorscale=[[0, "#555555"], [1, "#111111"]],
+            line={"width": 1},
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    return fig
