@@ -59,10 +59,12 @@ RANK_ISOLATED = """([name, avoid, count]) => {
   });
   return scored.sort((a, b) => b.near - a.near).slice(0, count);
 }"""
-# The first drawn cell's vertex labels and edge paths, and the first architecture string shown.
+# The first drawn cell's vertex labels and edge paths, and the first architecture string shown
+# (a code box outside the map's share-link box).
 FIRST_CELL = """() => {
   const svg = document.querySelector('.ngae-cell svg');
-  const code = document.querySelector('[data-testid="stCode"] code');
+  const code = Array.from(document.querySelectorAll('[data-testid="stCode"] code'))
+    .find(c => !c.closest('.st-key-share_link'));
   return {labels: svg ? Array.from(svg.querySelectorAll('g.node text'), t => t.textContent) : [],
           paths: svg ? Array.from(svg.querySelectorAll('g.edge path'), p => p.getAttribute('d'))
             .join('|') : '',

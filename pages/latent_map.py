@@ -13,9 +13,11 @@ from ngae.ui.forms import count, parse_number
 from ngae.ui.layers import LAYERS, add_atlas, add_density, add_field, atlas_choices
 from ngae.ui.selection import probe_grid, selected_points
 from ngae.ui.tables import colour_choices
+from ngae.ui.view_state import PARAMS, MapView, Offer, read_view, view_params, view_query_string
 from pages import common
 
 CHART = "map_chart"
+QUERY_TRACE = "query matches"
 
 
 def controls(tab):
@@ -41,12 +43,41 @@ def controls(tab):
     )
     mask = tab.split.isin(chosen).to_numpy()
     layer = layer_controls(kind, n)
+    matched = structural_query()
     with st.expander(f"Filter by {n.perf} and size", expanded=False):
         f = st.columns(3)
         mask &= bounds(f[0], tab.pred_acc, n.pred_acc, "map_pred", n)
         mask &= bounds(f[1], tab.true_acc, n.true_acc, "map_true", n)
         mask &= size_bounds(f[2], tab.params, n)
-    return kind, choices[label], label, np.flatnonzero(mask), layer
+    return kind, choices[label], label, np.flatnonzero(mask), layer, matched
+
+
+QUERY_HELP = (
+    "Conditions joined by ';' (all must hold): `op 1=conv3x3` (layer 1's op), `skip 0>3` / "
+    "`noskip 0>3` (a skip from node 0, the input, into layer 3), `conv 2..4`, `sep ..1`, "
+    "`pool 1..`, `skips 3..5`, `longest 6..` (counts of convolutions, separable convolutions, "
+    "pools, skips; the longest path in edges)."
+)
+
+
+def structural_query():
+    """The ENAS motif query box; returns the matching indices, or ``None`` without a query."""
+    if common.space() != "enas6":
+        return None
+    with st.expander("Structural query", expanded=bool(st.session_state.get("map_query"))):
+        text = st.text_input(
+            "Motifs",
+            key="map_query",
+            placeholder="op 1=conv3x3; skip 0>3; pool ..1",
+            help=QUERY_HELP,
+        )
+        if not text.strip():
+            return None
+        try:
+            return np.flatnonzero(common.explorer().query(text))
+        except UserInputError as err:
+            st.error(f"Query not applied: {err}")
+            return None
 
 
 LAYER_NOTES = {
@@ -310,7 +341,7 @@ def focus_panel(ex, details, kind, xy):
             st.button("Decode this position", key="decode_xy", on_click=focus_typed)
 
 
-def build_map(key, kind, colour, label, shown, path, rev=0, layer=None):
+def build_map(key, kind, colour, label, shown, path, rev=0, layer=None, matched=None):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it."""
@@ -330,6 +361,9 @@ def build_map(key, kind, colour, label, shown, path, rev=0, layer=None):
         add_field(fig, common.objective_field(*key, lam))
     if name == "density":
         add_density(fig, *common.density(*key, kind))
+    if matched is not None:
+        hits = np.intersect1d(matched, shown)
+        add_marks(fig, xy[hits], QUERY_TRACE, symbol="circle-open", colour="#E45756", size=9)
     # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
     # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
     # (in select mode Plotly sends a click as an empty selection).
@@ -369,7 +403,7 @@ cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)
 
 @st.fragment
 @common.guarded
-def map_section(ex, key, kind, colour, label, shown, xy, layer=None):
+def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=None):
     """Map, decoded focus and interpolation pickers: a click reruns only this part."""
     tab = common.table(*key)
     picked = track_clicks(shown)
@@ -380,12 +414,18 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None):
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
-        fig = build_map(key, kind, colour, label, shown, path, rev, layer)
+        fig = build_map(key, kind, colour, label, shown, path, rev, layer, matched)
         fig = add_marks(fig, details[2], "focus")
     else:
         with st.spinner(layer_wait(layer)):
-            fig = cached_map(key, kind, colour, label, shown, path, rev, layer)
+            fig = cached_map(key, kind, colour, label, shown, path, rev, layer, matched)
     left, right = st.columns([3, 2])
+    if matched is not None:
+        hits = len(np.intersect1d(matched, shown))
+        left.markdown(
+            f"**{hits:,}** of the {len(shown):,} shown {common.names().item}s match the query "
+            f"({len(matched):,} in the whole data set), ringed in red."
+        )
     with left:
         st.plotly_chart(
             fig,
@@ -419,19 +459,116 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None):
         )
     with right:
         focus_panel(ex, details, kind, xy)
+        share_box(tab)
+    write_view(tab)
     common.mirror_page_state()  # this fragment's reruns change kept values too
+
+
+# ----- the view in the URL ----------------------------------------------------------------------
+def url_signature(params) -> str:
+    return json.dumps({k: params.get(k) for k in PARAMS}, sort_keys=True)
+
+
+def restore_view(ex, tab):
+    """Apply a link's view once (before the widgets exist); notices for what was not usable."""
+    state, params = st.session_state, {k: st.query_params.get(k) for k in st.query_params}
+    sig = url_signature(params)
+    if state.get("_view_sig") == sig or not any(k in params for k in PARAMS):
+        state["_view_sig"] = sig
+        return
+    choices = colour_choices(tab, common.names())
+    offer = Offer(
+        checkpoints=tuple(common.list_checkpoints()),
+        projections=tuple(KINDS),
+        colours=tuple(choices.values()),
+        splits=tuple(sorted(tab.split.unique())),
+        layers=tuple(LAYERS),
+        shades=tuple(atlas_choices(common.names())),
+        rows=len(tab),
+        check_query=ex.query if common.space() == "enas6" else None,
+    )
+    view, notices = read_view(params, offer)
+    if view.checkpoint and view.checkpoint != state.get(common.KEY):
+        state[common.REQUEST] = view.checkpoint  # the picker switches; the rest applies then
+        st.rerun()
+    state["_view_sig"] = sig
+    labels = {column: label for label, column in choices.items()}
+    values = {
+        "map_kind": view.projection,
+        "map_colour": labels.get(view.colour),
+        "map_split": list(view.splits) if view.splits is not None else None,
+        "map_layer": view.layer,
+        "map_atlas_prop": view.shade,
+        "map_query": view.query,
+        "map_focus": view.focus,
+    }
+    for name, value in values.items():
+        if value is not None:
+            state[name] = value
+    state["map_view_notices"] = notices
+
+
+def current_view(tab) -> MapView:
+    state = st.session_state
+    choices = colour_choices(tab, common.names())
+    layer = state.get("map_layer")
+    return MapView(
+        checkpoint=state.get(common.KEY),
+        projection=state.get("map_kind"),
+        colour=choices.get(state.get("map_colour")),
+        splits=tuple(state["map_split"]) if "map_split" in state else None,
+        layer=layer if layer != "none" else None,
+        shade=state.get("map_atlas_prop") if layer == "atlas" else None,
+        query=(state.get("map_query") or "").strip() or None,
+        focus=state.get("map_focus"),
+    )
+
+
+def write_view(tab):
+    """Put the current view in the URL (after the page's own token); no rerun."""
+    view = current_view(tab)
+    wanted = view_params(view)
+    for name in PARAMS:
+        if name in wanted:
+            if st.query_params.get(name) != wanted[name]:
+                st.query_params[name] = wanted[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+    st.session_state["_view_sig"] = url_signature(wanted)
+
+
+def share_box(tab):
+    """The copy-link control: the view's URL in a code box (its copy button copies it)."""
+    with st.expander("Share this view"), st.container(key="share_link"):
+        query = view_query_string(current_view(tab))
+        base = (st.context.url or "").split("?")[0]
+        if base:
+            st.code(base + query, language=None)
+            st.caption(
+                "Copy the link with the button at its right; opening it in any browser "
+                "restores this projection, colour, filters, layer, query and focus."
+            )
+        else:
+            st.code(query, language=None)
+            st.caption(
+                "This server's address is not known here: add this to the page's "
+                "address to share the view."
+            )
 
 
 def main():
     st.title("Latent map")
     ex = common.explorer()
     key = common.explorer_key()
-    kind, colour, label, shown, layer = controls(common.table(*key))
+    restore_view(ex, common.table(*key))
+    for notice in st.session_state.pop("map_view_notices", []):
+        st.warning(notice)
+    kind, colour, label, shown, layer, matched = controls(common.table(*key))
     xy = common.ready_projection(kind)
     if xy is None:
         pending(ex, key, kind)
         return
-    map_section(ex, key, kind, colour, label, shown, xy, layer)
+    map_section(ex, key, kind, colour, label, shown, xy, layer, matched)
     interp = current_interpolation(key)
     if interp:
         interpolation_strip(interp)
