@@ -6,13 +6,14 @@ import time
 import numpy as np
 import streamlit as st
 
+from ngae.explorer import OP_NAMES, SEARCH_DEFAULTS, UserInputError, cell_diff, duration, step_diffs
 from ngae.explorer import PROJECTION_LABELS as KINDS
-from ngae.explorer import SEARCH_DEFAULTS, UserInputError, duration
-from ngae.ui.figures import add_marks, map_figure
+from ngae.ui.cells import OP_COLOURS, diff_svg
+from ngae.ui.figures import add_marks, map_figure, op_histogram
 from ngae.ui.forms import count, parse_number
 from ngae.ui.layers import LAYERS, add_atlas, add_density, add_field, atlas_choices
 from ngae.ui.selection import probe_grid, selected_points
-from ngae.ui.tables import colour_choices
+from ngae.ui.tables import colour_choices, selection_exports, selection_frame, selection_stats
 from ngae.ui.view_state import PARAMS, MapView, Offer, read_view, view_params, view_query_string
 from pages import common
 
@@ -209,6 +210,9 @@ def track_clicks(shown):
     state.pop("map_notice", None)
     if len(picked) > 1:  # a box or lasso: the next figure puts the map back in pan mode
         state["map_drag_rev"] = state.get("map_drag_rev", 0) + 1
+        members = [p[1] for p in picked if p[0] == "data"]
+        if len(members) > 1:
+            state["map_selection"] = members
     data = [p[1] for p in picked if p[0] == "data"]
     if len(picked) == 1 and data:
         state["interp_a"], state["interp_b"] = state.get("interp_b", data[0]), data[0]
@@ -278,11 +282,15 @@ def interpolation_strip(result, per_row=6):
         f"{len(cells)} decodings along the straight line from #{result['a']} to "
         f"#{result['b']} (the red path on the map)."
     )
+    archs = [None if dec.cell is None else dec.cell.arch for dec in cells]
+    changes = [""] + step_diffs(archs) if common.space() == "enas6" else [""] * len(cells)
     for start in range(0, len(cells), per_row):
         cols = st.columns(per_row)
         for k, dec in enumerate(cells[start : start + per_row]):
             with cols[k]:
                 st.markdown(f"**step {start + k}**")
+                if changes[start + k]:
+                    st.caption(f"changed: {changes[start + k]}")
                 if dec.cell is None:
                     st.warning("no valid cell")
                     continue
@@ -293,6 +301,59 @@ def interpolation_strip(result, per_row=6):
                     f"{dec.cell.params:,} {n.params}"
                 )
                 st.markdown(f"[Architecture page]({common.arch_link(dec.cell.arch)})")
+
+
+MAX_STARTS = 100  # "Search from these" starts from the selection's best predicted
+
+
+def selection_panel(ex, tab, members):
+    """A box or lasso selection: figures, ops per layer, members, exports, search, compare."""
+    n = common.names()
+    st.markdown(
+        f"**Selection: {len(members):,} {n.item}s** (box or lasso; kept when the colour or "
+        "the projection changes)"
+    )
+    num = st.column_config.NumberColumn
+    st.dataframe(
+        selection_stats(tab, members, n),
+        hide_index=True,
+        column_config={c: num(format="%.4g") for c in ("mean", "min", "max")},
+    )
+    if common.space() == "enas6":
+        st.plotly_chart(op_histogram(ex.layer_ops(members), OP_NAMES, OP_COLOURS), key="sel_ops")
+    frame = selection_frame(tab, members)
+    st.dataframe(frame.head(500), height=200, hide_index=True, key="sel_table")
+    cols = st.columns(5)
+    for i, (fmt, (data, mime)) in enumerate(selection_exports(frame).items()):
+        cols[i].download_button(fmt.upper(), data, f"selection.{fmt}", mime, key=f"sel_{fmt}")
+    if cols[3].button("Search from these", key="sel_search", type="primary"):
+        best = frame.nlargest(MAX_STARTS, "pred_acc")["index"].astype(int).tolist()
+        st.session_state["search_starts"] = best
+        st.switch_page("pages/search.py")
+    if cols[4].button("Clear", key="sel_clear"):
+        st.session_state.pop("map_selection", None)
+        st.rerun()
+    if common.space() == "enas6" and len(members) > 1:
+        compare_members(tab, members)
+
+
+def compare_members(tab, members):
+    """Two members of the selection side by side, their differences highlighted."""
+    c = st.columns(2)
+    a = c[0].selectbox("Compare", members, index=0, key="sel_cmp_a")
+    b = c[1].selectbox("with", members, index=1, key="sel_cmp_b")
+    diff_view(tab.arch.iloc[a], tab.arch.iloc[b], f"#{a}", f"#{b}")
+
+
+def diff_view(a, b, name_a, name_b):
+    """Two cells with what changed from the first to the second (red: only in the first)."""
+    d = cell_diff(a, b)
+    st.markdown(f"**{name_a} → {name_b}:** {d.text()}")
+    c = st.columns(2)
+    c[0].markdown(diff_svg(a, b, "old"), unsafe_allow_html=True)
+    c[1].markdown(diff_svg(b, a, "new"), unsafe_allow_html=True)
+    st.caption("Red in the first cell: ops and skips it has and the second does not; green in "
+               "the second: what it adds.")  # fmt: skip
 
 
 def focus_typed():
@@ -406,7 +467,7 @@ cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)
 def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=None):
     """Map, decoded focus and interpolation pickers: a click reruns only this part."""
     tab = common.table(*key)
-    picked = track_clicks(shown)
+    track_clicks(shown)
     rev = st.session_state.get("map_drag_rev", 0)
     top = top_table(tab, shown)
     track_table(top)
@@ -434,10 +495,9 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=Non
             selection_mode=("points", "box", "lasso"),
             config={"scrollZoom": True, "displaylogo": False},
         )
-        many = [p[1] for p in picked if p[0] == "data"]
-        if len(many) > 1:
-            st.caption(f"{len(many)} architectures selected; the first is decoded.")
-            st.dataframe(tab.iloc[many[:500]], height=220)
+        members = st.session_state.get("map_selection")
+        if members:
+            selection_panel(ex, tab, [m for m in members if m < len(tab)])
         interpolation_controls(ex, key, len(tab))
         st.markdown(
             f"**The {len(top)} shown {common.names().item}s predicted best** (click a row to "

@@ -1,5 +1,7 @@
 """Search: gradient ascent in latent space toward accurate, small architectures."""
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -51,6 +53,22 @@ def default_lambda():
     """λ's default: the seed's trade-off for ENAS; 0 for a score that already charges for
     complexity (BIC's penalty is its free parameters)."""
     return 0.0 if common.names().perf == "BIC" else D.lambda_cmplx
+
+
+def selection_starts(rows):
+    """Start indices the map's "Search from these" left (shown, and clearable), or ``[]``."""
+    starts = [i for i in st.session_state.get("search_starts") or [] if 0 <= i < rows]
+    if not starts:
+        return []
+    c = st.columns([4, 1], vertical_alignment="center")
+    c[0].info(
+        f"Starting from the {len(starts)} architectures selected on the map (the best "
+        f"predicted of the selection): the start and sample settings below are not used."
+    )
+    if c[1].button("Use the settings instead", key="clear_starts"):
+        st.session_state.pop("search_starts", None)
+        st.rerun()
+    return starts
 
 
 def read_form():
@@ -324,7 +342,10 @@ def main():
         f"real {n.item}s every K steps; each sample ends at the best {n.item} it met, "
         f"decoded several times. All figures are those of the re-encoded {n.item}."
     )
+    starts = selection_starts(len(common.table(*key)))
     cfg = read_form()
+    if cfg is not None and starts:
+        cfg = replace(cfg, starts=tuple(starts), samples=len(starts)).validate()
     job = collect(key)
     if cfg is not None:
         if job is not None:

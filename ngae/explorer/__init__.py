@@ -28,6 +28,7 @@ from ngae.explorer.results import (
 from ngae.explorer.service import Explorer
 from ngae.explorer.warm_start import open_explorer, preload
 from ngae.explorer.wording import duration, plural
+from ngae.maps.diff import cell_diff, step_diffs
 from ngae.search import (
     DEFAULT_LR,
     STRATEGIES,
@@ -79,8 +80,10 @@ __all__ = [
     "SpaceInfo",
     "TaskSnapshot",
     "TrainRequest",
+    "cell_diff",
     "duration",
     "estimate_seconds",
+    "step_diffs",
     "plural",
     "UserInputError",
     "checkpoint_summary",

@@ -342,6 +342,12 @@ class Explorer:
         query = parse_query(text, self.num_layers)
         return layers.query_mask(query, self.data.types, self.data.adj)
 
+    def layer_ops(self, indices: np.ndarray) -> np.ndarray:
+        """``(K, L)`` op of every layer of the given data-set architectures (ENAS cells)."""
+        if self.space.name != DEFAULT_SPACE:
+            raise UserInputError("per-layer ops are for ENAS cells")
+        return self.data.types[np.asarray(indices, dtype=int), 1:-1] - 2
+
     def type_names(self) -> list[str]:
         """A name per vertex type (ENAS: input, output and the ops; else the type numbers)."""
         if self.space.name == DEFAULT_SPACE:

@@ -38,6 +38,18 @@ def start_points(
 ) -> tuple[torch.Tensor, list[int | None]]:
     """Starting latent points and the data index each starts from (``None`` for random)."""
     mu = torch.as_tensor(latents.mu, dtype=torch.float32)
+    if cfg.starts:
+        picks = list(cfg.starts)
+        if max(picks) >= len(mu):
+            raise UserInputError(f"start index {max(picks)} is beyond the {len(mu):,} data rows")
+        over = [i for i in picks if not within_cap(data.params[[i]], cfg.max_params)[0]]
+        if over:
+            raise UserInputError(
+                f"{len(over)} of the {len(picks)} starts have more than "
+                f"{cfg.max_params:,.0f} parameters (e.g. #{over[0]}): raise the limit or "
+                "select smaller architectures"
+            )
+        return mu[picks].clone(), picks
     if cfg.strategy in ("optimal", "predicted"):
         score = data.acc if cfg.strategy == "optimal" else latents.pred_acc
         allowed = np.flatnonzero(within_cap(data.params, cfg.max_params))

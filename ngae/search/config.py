@@ -12,6 +12,7 @@ STRATEGIES = ("optimal", "predicted", "random")
 # best architectures: with these predictors that leaves the data manifold in one step.
 DEFAULT_LR = {"adam": 0.01, "sgd": 1.0}  # the same for every start strategy
 CONSTRAINT_WEIGHT = 50.0
+MAX_STARTS = 200
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class SearchConfig:
     seed: int = 0
     trust_radius: float = 3.0
     project_every: int = 10
+    starts: tuple[int, ...] = ()  # data-set indices to start from (e.g. a map selection)
 
     def learning_rate(self) -> float:
         """The given learning rate, or the default for the optimizer."""
@@ -43,6 +45,14 @@ class SearchConfig:
                 f"strategy must be one of {', '.join(STRATEGIES)}, not {self.strategy!r}"
             )
         _check_int("samples", self.samples, 1, 1000)
+        if self.starts:
+            if len(self.starts) != self.samples or len(self.starts) > MAX_STARTS:
+                raise UserInputError(
+                    f"give 1 to {MAX_STARTS} start indices, one per sample "
+                    f"({len(self.starts)} starts for {self.samples} samples)"
+                )
+            if any(not isinstance(i, int) or i < 0 for i in self.starts):
+                raise UserInputError("start indices are data-set rows: whole numbers from 0")
         _check_int("steps", self.steps, 0, 10000)
         _check_int("decodes", self.decodes, 1, 1000)
         _check_int("project-every", self.project_every, 0, 10000)

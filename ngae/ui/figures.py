@@ -404,3 +404,29 @@ def methods_figure(curves: MethodCurves) -> go.Figure:
         legend={"orientation": "h", "y": -0.25},
     )
     return fig
+
+
+def op_histogram(layer_ops: np.ndarray, op_names: tuple[str, ...], colours: tuple[str, ...]):
+    """Stacked bars: how many selected cells use each op at each layer (layers from 1)."""
+    layers = np.arange(1, layer_ops.shape[1] + 1)
+    fig = go.Figure()
+    for k, name in enumerate(op_names):
+        fig.add_trace(
+            go.Bar(
+                x=layers,
+                y=(layer_ops == k).sum(0),
+                name=name,
+                marker={"color": colours[k], "line": {"color": "#777777", "width": 0.5}},
+                hovertemplate=f"layer %{{x}}: %{{y}} × {name}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=260,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        title="ops per layer in the selection",
+        xaxis={"title": "layer", "dtick": 1},
+        yaxis={"title": "cells"},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig

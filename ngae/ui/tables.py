@@ -5,6 +5,7 @@ Pure functions of what the explorer returns (no Streamlit), so they run and are 
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from dataclasses import asdict
@@ -235,3 +236,33 @@ def methods_table(curves: MethodCurves, budgets: tuple[int, ...] = (10, 50, 200)
         row["gap to optimum"] = f"{(curves.optimum - ends.mean()) / abs(curves.optimum):.2%}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ----- map selections -------------------------------------------------------------------------
+def selection_stats(table: pd.DataFrame, members: list[int], names) -> pd.DataFrame:
+    """Count, mean, min and max of the figures of the selected rows (rows: figures)."""
+    sub = table.iloc[members]
+    figures = {names.pred_acc: "pred_acc", names.true_acc: "true_acc", names.params: "params"}
+    rows = []
+    for label, column in figures.items():
+        values = sub[column].astype(float)
+        rows.append({"figure": label, "mean": values.mean(), "min": values.min(),
+                     "max": values.max()})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def selection_frame(table: pd.DataFrame, members: list[int]) -> pd.DataFrame:
+    """The selected rows with their data-set index first (for the members table and exports)."""
+    sub = table.iloc[members]
+    return sub.assign(index=sub.index)[["index", *[c for c in sub.columns if c != "index"]]]
+
+
+def selection_exports(frame: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
+    """The members as files: ``{format: (bytes, mime type)}`` for CSV, Parquet and JSON."""
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return {
+        "csv": (frame.to_csv(index=False).encode(), "text/csv"),
+        "parquet": (buf.getvalue(), "application/vnd.apache.parquet"),
+        "json": (frame.to_json(orient="records", indent=1).encode(), "application/json"),
+    }

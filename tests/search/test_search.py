@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -217,3 +218,24 @@ def test_predicted_strategy_starts_from_best_predictions(explorer):
     cfg = SearchConfig(samples=3, strategy="predicted")
     _, idx = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
     assert explorer.latents.pred_acc[idx[0]] == explorer.latents.pred_acc.max()
+
+
+def test_given_starts_are_the_start_points_and_are_checked(explorer):
+    gen = torch.Generator().manual_seed(0)
+    cfg = SearchConfig(starts=(5, 2, 40), samples=3).validate()
+    z, idx = search_mod.start_points(cfg, explorer.data, explorer.latents, gen)
+    assert idx == [5, 2, 40]
+    assert torch.equal(z, torch.as_tensor(explorer.latents.mu[[5, 2, 40]], dtype=torch.float32))
+    results = explorer.search(replace(cfg, steps=3, decodes=2))
+    assert results.summary.samples == 3
+    with pytest.raises(UserInputError, match="one per sample"):
+        SearchConfig(starts=(1, 2), samples=3).validate()
+    with pytest.raises(UserInputError, match="whole numbers"):
+        SearchConfig(starts=(1, -2), samples=2).validate()
+    beyond = SearchConfig(starts=(10**7,), samples=1).validate()
+    with pytest.raises(UserInputError, match="beyond"):
+        search_mod.start_points(beyond, explorer.data, explorer.latents, gen)
+    small = float(explorer.data.params.min())
+    capped = SearchConfig(starts=(int(explorer.data.params.argmax()),), samples=1, max_params=small)
+    with pytest.raises(UserInputError, match="raise the limit"):
+        search_mod.start_points(capped.validate(), explorer.data, explorer.latents, gen)
