@@ -7,6 +7,7 @@ the screenshots go to ``assets/`` (README), else to a temporary folder.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -162,3 +163,82 @@ def test_a_query_and_a_copied_link_restore_the_view_in_a_fresh_browser(
     assert other.locator("[data-testid='stException']").count() == 0
     assert other.get_by_role("radio", name="decoder atlas (PCA)").is_checked()  # kept
     fresh.close()
+
+
+# Points of the map's data trace inside a polygon given in fractions of the plot area (ray
+# casting on data coordinates): what a box or lasso over that polygon must select.
+INSIDE = """(poly) => { const gd = document.querySelector('SELECTOR');
+  const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis, t = gd._fullData[0];
+  const pts = poly.map(([fx, fy]) => [xa.range[0] + fx * (xa.range[1] - xa.range[0]),
+                                      ya.range[1] - fy * (ya.range[1] - ya.range[0])]);
+  let n = 0;
+  for (let i = 0; i < t.x.length; i++) {
+    let inside = false;
+    for (let a = 0, b = pts.length - 1; a < pts.length; b = a++) {
+      const [xi, yi] = pts[a], [xj, yj] = pts[b];
+      if ((yi > t.y[i]) !== (yj > t.y[i]) &&
+          t.x[i] < (xj - xi) * (t.y[i] - yi) / (yj - yi) + xi) inside = !inside;
+    }
+    if (inside) n++;
+  }
+  return n; }""".replace("SELECTOR", PLOT)
+
+
+def select_with(page, tool: str, shape) -> int:
+    """Pick a modebar tool (``select`` or ``lasso``), drag ``shape`` (fractions of the plot
+    area), and check the selection panel counts what lies inside; returns the panel's count.
+    """
+    from playwright.sync_api import expect
+
+    corners = shape if tool == "lasso" else [shape[0], (shape[1][0], shape[0][1]), shape[1],
+                                             (shape[0][0], shape[1][1])]  # fmt: skip
+    want = page.evaluate(INSIDE, [list(p) for p in corners])
+    page.locator(".stPlotlyChart").first.hover()
+    page.locator(f".modebar-btn[data-val='{tool}']").first.click()
+    area = page.locator(".stPlotlyChart .nsewdrag").first.bounding_box()
+    page.mouse.move(
+        area["x"] + shape[0][0] * area["width"], area["y"] + shape[0][1] * area["height"]
+    )
+    page.mouse.down()
+    for fx, fy in shape[1:]:
+        page.mouse.move(area["x"] + fx * area["width"], area["y"] + fy * area["height"], steps=8)
+    page.mouse.up()
+    assert want > 1
+    panel = page.get_by_text("Selection: ", exact=False).first
+    expect(panel).to_be_visible(timeout=30_000)
+    idle(page)
+    got = int(panel.inner_text().split()[1].replace(",", ""))
+    # Points within a pixel of the drawn outline may fall either way (mouse positions round).
+    assert abs(got - want) <= max(5, 0.005 * want), (got, want)
+    return got
+
+
+def test_box_and_lasso_selections_export_compare_and_search(page, layers_server):
+    from playwright.sync_api import expect
+
+    url, shots = layers_server
+    open_map(page, url)
+    count = select_with(page, "select", [(0.35, 0.35), (0.65, 0.65)])
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    lines = Path(info.value.path()).read_text().strip().splitlines()
+    assert len(lines) == count + 1 and lines[0].startswith("index,")
+    expect(page.locator(".ngae-diff[data-side='old']")).to_be_visible()  # compare: two cells
+    expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible()
+    page.get_by_text("ops per layer in the selection").wait_for()
+    page.screenshot(path=str(shots / "selection.png"))
+    page.get_by_text("t-SNE", exact=True).click()  # the selection survives a projection change
+    idle(page)
+    expect(page.get_by_text(f"Selection: {count:,} architectures")).to_be_visible()
+    page.get_by_text("PCA", exact=True).click()
+    idle(page)
+    lasso = [(0.3, 0.3), (0.7, 0.35), (0.6, 0.7), (0.35, 0.65), (0.3, 0.31)]
+    count = select_with(page, "lasso", lasso)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="JSON", exact=True).click()
+    assert len(json.loads(Path(info.value.path()).read_text())) == count
+    page.get_by_role("button", name="Search from these").click()
+    expect(page.get_by_text(f"Starting from the {min(count, 100)} architectures")).to_be_visible(
+        timeout=30_000
+    )
+    no_errors(page)
