@@ -356,6 +356,15 @@ def data_uncertainty(name: str, mtime_ns: int) -> np.ndarray:
     return _load(name, mtime_ns).data_uncertainty()
 
 
+SEARCH_RESULT = "search_result"
+
+
+def last_search(key: tuple[str, int] | None) -> dict | None:
+    """This browser session's last finished search on checkpoint ``key``, or ``None``."""
+    done = st.session_state.get(SEARCH_RESULT) or remembered().get(SEARCH_RESULT)
+    return done if done and done["key"] == key else None
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def decode_index(name: str, mtime_ns: int, index: int) -> Decoded:
     """``Explorer.decode_index``, remembered (a rerun must not decode again)."""

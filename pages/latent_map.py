@@ -402,7 +402,9 @@ def focus_panel(ex, details, kind, xy):
             st.button("Decode this position", key="decode_xy", on_click=focus_typed)
 
 
-def build_map(key, kind, colour, label, shown, path, rev=0, layer=None, matched=None):
+def build_map(
+    key, kind, colour, label, shown, path, rev=0, layer=None, matched=None, search_paths=None
+):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it."""
@@ -420,6 +422,9 @@ def build_map(key, kind, colour, label, shown, path, rev=0, layer=None, matched=
         add_atlas(fig, atlas, prop, prop_label, common.explorer().type_names())
     if name == "field" and kind == "pca":
         add_field(fig, common.objective_field(*key, lam))
+        for k, trace in enumerate(search_paths or ()):
+            add_marks(fig, trace, f"search {k}", symbol="circle", colour="#1F77B4", size=4,
+                      line=True)  # fmt: skip
     if name == "density":
         add_density(fig, *common.density(*key, kind))
     if matched is not None:
@@ -449,6 +454,14 @@ def build_map(key, kind, colour, label, shown, path, rev=0, layer=None, matched=
     return fig
 
 
+def search_paths(ex, key, kind, layer):
+    """This session's last search trajectories on the PCA map (drawn over the field), or None."""
+    done = common.last_search(key)
+    if not done or kind != "pca" or not layer or layer[0] != "field":
+        return None
+    return tuple(ex.place(np.array(f.trajectory), "pca") for f in done["result"].found)
+
+
 def layer_wait(layer):
     """What the spinner says while a layer is computed (the first time for a checkpoint)."""
     name = layer[0] if layer else "none"
@@ -474,12 +487,13 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=Non
     details = focus_details(ex, key, kind, xy)
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
+    searches = search_paths(ex, key, kind, layer)
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
-        fig = build_map(key, kind, colour, label, shown, path, rev, layer, matched)
+        fig = build_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
         fig = add_marks(fig, details[2], "focus")
     else:
         with st.spinner(layer_wait(layer)):
-            fig = cached_map(key, kind, colour, label, shown, path, rev, layer, matched)
+            fig = cached_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
     left, right = st.columns([3, 2])
     if matched is not None:
         hits = len(np.intersect1d(matched, shown))

@@ -13,6 +13,7 @@ from ngae.explorer import (
     SearchConfig,
     UserInputError,
     duration,
+    step_diffs,
 )
 from ngae.ui.figures import cloud_figure, methods_figure, trajectory_figure
 from ngae.ui.forms import parse_number
@@ -29,7 +30,7 @@ from pages import common
 D = SEARCH_DEFAULTS
 LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 
-TASK, RESULT, COUNT = "search_task", "search_result", "search_count"
+TASK, RESULT, COUNT = "search_task", common.SEARCH_RESULT, "search_count"
 ARCH_REQUEST = "arch_request"  # read by the Architecture page
 NUM = st.column_config.NumberColumn
 
@@ -197,8 +198,7 @@ def collect(key):
 
 def last_result(key):
     """The last finished search of this browser session on this checkpoint, or ``None``."""
-    done = st.session_state.get(RESULT) or common.remembered().get(RESULT)
-    return done if done and done["key"] == key else None
+    return common.last_search(key)
 
 
 def selected_row(found):
@@ -216,6 +216,26 @@ def show_selected(ex, found, row):
         st.session_state[ARCH_REQUEST] = found[row].arch
         st.switch_page("pages/architecture.py")
     common.cell_card(ex.describe(found[row].arch), side=False, place="search")
+    if common.space() == "enas6":
+        trajectory_strip(ex, found[row])
+
+
+def trajectory_strip(ex, found, per_row=6):
+    """What the decoding is along this result's trajectory, and what changed at each step."""
+    cells = ex.path_cells(np.array(found.trajectory))
+    st.markdown(f"**Along its trajectory** ({len(cells)} distinct decodings, every 10 steps)")
+    changes = [""] + step_diffs([c for _, c in cells])
+    for start in range(0, len(cells), per_row):
+        cols = st.columns(per_row)
+        for k, (step, arch) in enumerate(cells[start : start + per_row]):
+            with cols[k]:
+                st.markdown(f"**step {step}**")
+                if changes[start + k]:
+                    st.caption(f"changed: {changes[start + k]}")
+                if arch is None:
+                    st.warning("no valid cell")
+                else:
+                    common.draw_cell(arch, f"traj{start + k}", vertical=True)
 
 
 def show_truth(t):

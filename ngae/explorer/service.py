@@ -342,6 +342,24 @@ class Explorer:
         query = parse_query(text, self.num_layers)
         return layers.query_mask(query, self.data.types, self.data.adj)
 
+    def path_cells(self, path: np.ndarray, every: int = 10) -> list[tuple[int, str | None]]:
+        """Greedy decodings along a latent path ``(steps + 1, nz)``, where they change.
+
+        Decodes every ``every`` steps and the last; returns ``(step, item string or None)``.
+        """
+        path = np.asarray(path, dtype=np.float32)
+        steps = sorted({*range(0, len(path), max(1, every)), len(path) - 1})
+        with torch.no_grad():
+            types, adj = self.model.decode(torch.as_tensor(path[steps]), stochastic=False)
+        valid = self.space.valid_mask(types, adj).numpy()
+        items = self.space.to_items(types, adj)
+        out: list[tuple[int, str | None]] = []
+        for step, ok, item in zip(steps, valid, items, strict=True):
+            text = str(item) if ok and item is not None else None
+            if not out or out[-1][1] != text:
+                out.append((step, text))
+        return out
+
     def layer_ops(self, indices: np.ndarray) -> np.ndarray:
         """``(K, L)`` op of every layer of the given data-set architectures (ENAS cells)."""
         if self.space.name != DEFAULT_SPACE:

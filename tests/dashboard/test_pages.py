@@ -263,7 +263,8 @@ def test_search_form_errors_and_run(tiny):
     assert not s["done"]["error"] and s["done"]["dataframes"] >= 1
     assert "distinct valid" in s["done"]["metrics"]
     assert s["done"]["plotly"] == 2
-    assert s["row"]["cells"] == 1
+    assert s["row"]["cells"] >= 1  # the result's cell, then its trajectory's decodings
+    assert any("Along its trajectory" in m for m in s["row"]["markdown"])
 
 
 def test_architecture_page_validates(tiny):
