@@ -356,6 +356,17 @@ def data_uncertainty(name: str, mtime_ns: int) -> np.ndarray:
     return _load(name, mtime_ns).data_uncertainty()
 
 
+def other_explorer(name: str) -> Explorer:
+    """Another checkpoint's Explorer (for comparisons), cached like the picked one."""
+    return _load(name, resolve_checkpoint(name).stat().st_mtime_ns)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def aligned(name: str, mtime_ns: int, other: str, other_mtime_ns: int) -> Any:
+    """``other``'s PCA map aligned onto ``name``'s (computed once per pair of files)."""
+    return _load(name, mtime_ns).aligned(_load(other, other_mtime_ns))
+
+
 SEARCH_RESULT = "search_result"
 
 

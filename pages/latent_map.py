@@ -9,7 +9,7 @@ import streamlit as st
 from ngae.explorer import OP_NAMES, SEARCH_DEFAULTS, UserInputError, cell_diff, duration, step_diffs
 from ngae.explorer import PROJECTION_LABELS as KINDS
 from ngae.ui.cells import OP_COLOURS, diff_svg
-from ngae.ui.figures import add_marks, map_figure, op_histogram
+from ngae.ui.figures import add_marks, aligned_figure, map_figure, op_histogram
 from ngae.ui.forms import count, parse_number
 from ngae.ui.layers import LAYERS, add_atlas, add_density, add_field, atlas_choices
 from ngae.ui.selection import probe_grid, selected_points
@@ -462,6 +462,57 @@ def search_paths(ex, key, kind, layer):
     return tuple(ex.place(np.array(f.trajectory), "pca") for f in done["result"].found)
 
 
+def second_checkpoint(key, top=20):
+    """Another checkpoint's PCA map aligned onto this one, and the architectures that moved most."""
+    others = [name for name in common.list_checkpoints() if name != key[0]]
+    state = st.session_state
+    with st.expander("Align a second checkpoint's map", expanded=bool(state.get("map_second"))):
+        if not others:
+            st.info("Only one checkpoint here: train or fine-tune another one to compare maps.")
+            return
+        if state.get("map_second") not in (None, *others):
+            state.pop("map_second")
+        name = st.selectbox(
+            "Second checkpoint",
+            [None, *others],
+            format_func=lambda n: "none" if n is None else n,
+            key="map_second",
+            help="its PCA map is rotated (and mirrored if that fits better) onto this one's "
+            "over the architectures both data sets hold, then each is coloured by how far it "
+            "moved",
+        )
+        if name is None:
+            return
+        with st.spinner(f"Opening {name} and aligning its map..."):
+            other_mtime = common.other_explorer(name).path.stat().st_mtime_ns
+            result = common.aligned(*key, name, other_mtime)
+        tab = common.table(*key)
+        other_tab = common.table(name, other_mtime)
+        text = [f"#{i}: {tab.arch.iloc[i]}" for i in result.index]
+        st.plotly_chart(aligned_figure(result.xy, result.moved, text), key="map_aligned")
+        angle = np.degrees(np.arctan2(result.rotation[1, 0], result.rotation[0, 0]))
+        mirrored = np.linalg.det(result.rotation) < 0
+        st.caption(
+            f"{len(result.index):,} shared architectures; rotation {angle:.1f}°"
+            + (" with a mirror" if mirrored else "")
+            + f"; median movement {np.median(result.moved):.3f}, largest "
+            f"{result.moved.max():.3f} (this map's units)."
+        )
+        order = np.argsort(-result.moved)[:top]
+        st.markdown(f"**The {len(order)} architectures that moved most**")
+        st.dataframe(
+            {
+                "index": result.index[order],
+                "arch": tab.arch.iloc[result.index[order]].to_numpy(),
+                "moved": result.moved[order],
+                "pred acc here": tab.pred_acc.iloc[result.index[order]].to_numpy(),
+                "pred acc there": other_tab.pred_acc.iloc[result.other_index[order]].to_numpy(),
+            },
+            hide_index=True,
+            key="map_moved",
+        )
+
+
 def layer_wait(layer):
     """What the spinner says while a layer is computed (the first time for a checkpoint)."""
     name = layer[0] if layer else "none"
@@ -646,6 +697,7 @@ def main():
     interp = current_interpolation(key)
     if interp:
         interpolation_strip(interp)
+    second_checkpoint(key)
 
 
 common.page("Latent map", main)

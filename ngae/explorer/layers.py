@@ -48,7 +48,7 @@ def cached_atlas(
     names = ("types", "adj", "keys", *PROPERTIES)
     stored = load_arrays(path, names, size * size) if path.is_file() else None
     if stored is not None:
-        keys = [bytes(k) for k in stored["keys"]]
+        keys = [bytes.fromhex(str(k)) for k in stored["keys"]]
         xs, ys, _ = grid_points(window, size)
         values = {k: stored[k] for k in PROPERTIES}
         return Atlas(window, size, xs, ys, stored["types"], stored["adj"], keys, values,
@@ -58,7 +58,7 @@ def cached_atlas(
         path,
         types=atlas.types,
         adj=atlas.adj,
-        keys=np.array(atlas.keys, dtype=bytes),
+        keys=np.array([k.hex() for k in atlas.keys]),  # hex: numpy's bytes drop trailing zeros
         **atlas.values,
     )
     return atlas

@@ -152,12 +152,14 @@ class CheckpointSummary:
 class AlignedMap:
     """A second checkpoint's PCA map turned onto the first's (orthogonal Procrustes).
 
-    ``index`` are the first checkpoint's rows of the architectures both hold, ``xy`` where the
-    second map puts them after alignment, ``moved`` how far each is from its place on the first
-    map (in the first map's units), ``rotation`` the 2 x 2 orthogonal matrix used.
+    ``index`` are the first checkpoint's rows of the architectures both hold (``other_index``
+    the second's), ``xy`` where the second map puts them after alignment, ``moved`` how far each
+    is from its place on the first map (in the first map's units), ``rotation`` the 2 x 2
+    orthogonal matrix used.
     """
 
     index: np.ndarray
+    other_index: np.ndarray
     xy: np.ndarray
     moved: np.ndarray
     rotation: np.ndarray

@@ -405,7 +405,7 @@ class Explorer:
         moving = other.projection("pca")[there]
         fit = procrustes(moving, target)
         aligned = fit.apply(moving)
-        return AlignedMap(here, aligned, movement(aligned, target), fit.rotation)
+        return AlignedMap(here, there, aligned, movement(aligned, target), fit.rotation)
 
     def method_curves(self) -> MethodCurves | None:
         """Search methods compared on true scores for this checkpoint, where measured."""

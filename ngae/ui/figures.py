@@ -430,3 +430,29 @@ def op_histogram(layer_ops: np.ndarray, op_names: tuple[str, ...], colours: tupl
         legend={"orientation": "h", "y": -0.3},
     )
     return fig
+
+
+def aligned_figure(xy: np.ndarray, moved: np.ndarray, text: list[str], height: int = 520):
+    """A second checkpoint's map turned onto the first, coloured by how far each point moved."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            mode="markers",
+            name="aligned",
+            text=text,
+            marker={
+                "size": 4,
+                "color": moved,
+                "colorscale": "Inferno",
+                "showscale": True,
+                "colorbar": {"title": {"text": "moved"}, "thickness": 12},
+            },
+            hovertemplate="%{text}<br>moved %{marker.color:.3f}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, dragmode="pan",
+        title="second checkpoint, aligned to this map (orthogonal Procrustes)",
+    )  # fmt: skip
+    return plain_figure(fig)
