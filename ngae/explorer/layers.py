@@ -1,7 +1,7 @@
 """The latent map's layers for one checkpoint, cached on disk beside its codes.
 
 Decoder atlas and objective field live on the PCA plane (the one map with an exact inverse);
-the density of the training codes and structural queries work on any map. An atlas is the
+the density of the training codes works on any map. An atlas is the
 expensive one (a 64 x 64 grid is 4,096 decodes): each window and grid size is written once to
 ``cache/<checkpoint>/atlas-<size>-<window hash>.npz`` and read back by every later caller.
 """
@@ -18,7 +18,6 @@ from ngae.maps.atlas import PROPERTIES, Atlas, borders, decoder_atlas
 from ngae.maps.density import kernel_density
 from ngae.maps.field import Field, objective_field
 from ngae.maps.grid import Window, grid_points
-from ngae.maps.queries import Query, matches
 from ngae.maps.uncertainty import ENSEMBLE, HeadEnsemble, fit_ensemble
 from ngae.model.vae import NGAE
 from ngae.space.base import SearchSpace
@@ -87,8 +86,3 @@ def cached_ensemble(
     heads = fit_ensemble(mu[train], target[train], ENSEMBLE_HIDDEN)
     save_arrays(path, **heads.as_arrays())
     return heads
-
-
-def query_mask(query: Query, types: np.ndarray, adj: np.ndarray) -> np.ndarray:
-    """The data-set architectures matching ``query``."""
-    return matches(query, types, adj)

@@ -36,9 +36,10 @@ from ngae.maps.alignment import movement, procrustes
 from ngae.maps.atlas import Atlas
 from ngae.maps.field import Field
 from ngae.maps.grid import Window
-from ngae.maps.queries import parse_query
+from ngae.maps.queries import matches, parse_query
 from ngae.maps.uncertainty import HeadEnsemble
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
+from ngae.model.graph_tensors import normalise_perf
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
 from ngae.search import ParetoFront, SearchConfig, SearchResults, pareto_points, run_search
@@ -340,7 +341,7 @@ class Explorer:
         if self.space.name != DEFAULT_SPACE:
             raise UserInputError("structural queries are written for ENAS cells")
         query = parse_query(text, self.num_layers)
-        return layers.query_mask(query, self.data.types, self.data.adj)
+        return matches(query, self.data.types, self.data.adj)
 
     def path_cells(self, path: np.ndarray, every: int = 10) -> list[tuple[int, str | None]]:
         """Greedy decodings along a latent path ``(steps + 1, nz)``, where they change.
@@ -385,14 +386,11 @@ class Explorer:
     def _heads(self) -> HeadEnsemble:
         with self._lock:
             if self._ensemble is None:
+                target = normalise_perf(self.data.acc, self.model.cfg)  # the head's units
                 self._ensemble = layers.cached_ensemble(
-                    self.cache_dir, self.latents.mu, self._perf_targets(), self.split
+                    self.cache_dir, self.latents.mu, target, self.split
                 )
             return self._ensemble
-
-    def _perf_targets(self) -> np.ndarray:
-        c = self.model.cfg
-        return (self.data.acc - c.perf_lo) / (c.perf_hi - c.perf_lo)
 
     def aligned(self, other: Explorer) -> AlignedMap:
         """``other``'s PCA map turned onto this one's over the architectures both hold."""

@@ -4,9 +4,9 @@
 the encoder and decoder to bf16 and accumulates in fp32 (oneDNN on the CPU, tensor cores on a
 GPU); each result is rounded to bf16 (as under autocast) and converted back to fp32 at once, so
 the GRU gates, the heads, the losses, the KL term, the weight gradients' sums and Adam all stay
-fp32. ``auto`` picks bf16 only where a
-quick measurement shows bf16 products clearly faster (CPUs without native bf16 run them at a tenth
-of fp32 speed, and the CPU capability string does not tell the two kinds apart).
+fp32. ``auto`` picks bf16 only where a quick measurement shows bf16 products clearly faster
+(CPUs without native bf16 run them at a tenth of fp32 speed, and the CPU capability string does
+not tell the two kinds apart).
 """
 
 from __future__ import annotations
@@ -124,7 +124,8 @@ class Products:
         The split layer's gradient comes back as one tensor: autograd through two column
         slices would zero-fill the whole weight twice per step (4 ms for the edge network).
         """
-        low = None if self.precision == "fp32" else self._share(weight)[1].low
+        # One use per pass: its own rounding, no gradient token (it returns its own gradient).
+        low = None if self.precision == "fp32" else weight.detach().to(torch.bfloat16)
         return _HalvesProduct.apply(x_a, x_b, weight, low)
 
     def linear(self, layer: nn.Linear, x: Tensor) -> Tensor:

@@ -8,25 +8,27 @@ the screenshots go to ``assets/`` (README), else to a temporary folder.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import pytest
-from test_browser import (  # noqa: F401  (fixtures and helpers shared with the ENAS flows)
+from test_browser import (  # noqa: F401  (fixtures, marks and helpers shared with the ENAS flows)
     PLOT,
+    SHIPPED,
     browser_context_args,
     browser_type_launch_args,
     click_point,
+    colour_title,
     idle,
     no_errors,
     open_map,
+    pytestmark,
     shipped_workspace,
+    wait_until,
 )
 from ui_fixtures import ROOT
 
 from ngae.browser_harness import (
-    CHROMIUM,
     free_port,
     server_env,
     start_dashboard,
@@ -34,12 +36,6 @@ from ngae.browser_harness import (
     wait_cell_drawn,
 )
 
-SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
-]
 TRACES = """() => { const g = document.querySelector('SELECTOR');
   return (g?._fullData ?? []).map(t => ({name: t.name, type: t.type,
     n: (t.z ? t.z.length * (t.z[0]?.length ?? 1) : (t.x ? t.x.length : 0)),
@@ -106,19 +102,9 @@ def test_each_layer_draws_on_the_shipped_map(page, layers_server):
     assert next(t for t in traces if t["name"] == "density")["type"] == "contour"
 
     page.get_by_text("predictor error", exact=True).click()
-    page.wait_for_function(
-        "(sel) => document.querySelector(sel)?._fullData?.[0]?.marker?.colorbar?.title?.text"
-        " === 'predicted - true'",
-        arg=PLOT,
-        timeout=30_000,
-    )
+    assert wait_until(lambda: colour_title(page) == "predicted - true", 30)
     page.get_by_text("predictor uncertainty", exact=True).click()
-    page.wait_for_function(
-        "(sel) => (document.querySelector(sel)?._fullData?.[0]?.marker?.colorbar?.title?.text"
-        " ?? '').startsWith('uncertainty')",
-        arg=PLOT,
-        timeout=90_000,
-    )
+    assert wait_until(lambda: (colour_title(page) or "").startswith("uncertainty"), 90)
     idle(page)
     no_errors(page)
     page.screenshot(path=str(shots / "layer_uncertainty.png"))
