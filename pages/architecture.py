@@ -9,6 +9,7 @@ from ngae.ui.figures import add_marks, map_figure
 from pages import common
 
 TEXT, REQUEST = "arch_text", "arch_request"
+WITH = "arch_compare"  # the other cell of the diff (empty: the nearest other data-set cell)
 NET_TEXT = "net_text"  # Asia: the adjacency string (its own key: never an ENAS string)
 
 
@@ -84,14 +85,15 @@ def builder(layers):
             )
 
 
-def show(ex, key, arch):
+def show(ex, key, arch, compare_with=None):
     info = ex.describe(arch)
+    near = ex.neighbours(info.z)
     left, right = st.columns([1, 1])
     with left:
         where = "" if info.index is None else f"data set index {info.index}"
         common.cell_card(info, where)
         st.markdown(f"**Nearest data-set {common.names().item}s in latent space**")
-        common.neighbours_table(ex.neighbours(info.z))
+        common.neighbours_table(near)
     with right:
         kinds = ["pca"] + [k for k in ("tsne", "umap") if common.ready_projection(k) is not None]
         kind = st.radio(
@@ -108,6 +110,53 @@ def show(ex, key, arch):
         add_marks(fig, ex.place(info.z[None], kind), f"this {n.item}", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")
+    if compare_with is not None:
+        compare_with(ex, info, near)
+
+
+def compare(ex, info, near):
+    """This cell against any other (the nearest other data-set cell unless one is typed):
+    both drawn with their differences, and their figures side by side."""
+    linked = st.query_params.get("with")
+    if linked and st.session_state.get("_arch_with_linked") != linked:
+        st.session_state["_arch_with_linked"] = st.session_state[WITH] = linked
+    opened = bool(st.session_state.get(WITH))
+    with st.expander("Compare with another architecture", expanded=opened):
+        st.text_input(
+            "Other architecture string",
+            key=WITH,
+            placeholder="empty: the nearest other data-set architecture",
+            help="any cell of this space; the drawing marks what the other one changes",
+        )
+        text = (st.session_state.get(WITH) or "").strip()
+        if not text:
+            others = [a for a in near.arch if a != info.arch]
+            if not others:
+                st.info("No other data-set architecture is near: type one to compare.")
+                return
+            text = others[0]
+        try:
+            other = ex.describe(text)
+        except USER_ERRORS as err:
+            st.error(f"Not a valid architecture to compare with: {err}")
+            return
+        common.diff_view(info.arch, other.arch, "this cell", "the other")
+        n = common.names()
+        rows = {
+            n.pred_acc: (n.perf_text(info.pred_acc), n.perf_text(other.pred_acc)),
+            n.params: (f"{info.params:,}", f"{other.params:,}"),
+            n.true_acc: tuple(
+                "not in data" if c.true_acc is None else n.perf_text(c.true_acc)
+                for c in (info, other)
+            ),
+            "latent distance": (
+                "",
+                f"{float(np.linalg.norm(np.asarray(info.z) - np.asarray(other.z))):.3f}",
+            ),
+        }
+        st.table({"": list(rows), "this cell": [v[0] for v in rows.values()],
+                  "the other": [v[1] for v in rows.values()]})  # fmt: skip
+        st.code(other.arch, language=None)
 
 
 def edge_key(i, j):
@@ -215,7 +264,7 @@ def main():
     except USER_ERRORS as err:
         st.error(f"Not a valid architecture: {err}")
         return
-    show(ex, key, arch)
+    show(ex, key, arch, compare)
 
 
 common.page("Architecture", main)

@@ -36,12 +36,21 @@ from ngae.explorer import (
     CheckpointError,
     Decoded,
     Explorer,
+    cell_diff,
     checkpoint_summary,
     list_checkpoints,
     open_explorer,
     resolve_checkpoint,
 )
-from ngae.ui.cells import DRAW_FORMATS, MIME_TYPES, cell_file, cell_svg, file_stem, legend_html
+from ngae.ui.cells import (
+    DRAW_FORMATS,
+    MIME_TYPES,
+    cell_file,
+    cell_svg,
+    diff_svg,
+    file_stem,
+    legend_html,
+)
 from ngae.ui.naming import Names, names_for
 
 # One thread for numpy's BLAS and torch in the server: the dashboard's work is small per request,
@@ -463,6 +472,18 @@ def show_cell(dec: Decoded, title: str, side: bool = True) -> None:
 
 
 ARCH_PAGE = "architecture"  # the Architecture page's URL path (NAV)
+
+
+def diff_view(a: str, b: str, name_a: str, name_b: str) -> None:
+    """Two ENAS cells with what changed from the first to the second (red: only in the
+    first)."""
+    d = cell_diff(a, b)
+    st.markdown(f"**{name_a} → {name_b}:** {d.text()}")
+    c = st.columns(2)
+    c[0].markdown(diff_svg(a, b, "old"), unsafe_allow_html=True)
+    c[1].markdown(diff_svg(b, a, "new"), unsafe_allow_html=True)
+    st.caption("Red in the first cell: ops and skips it has and the second does not; green in "
+               "the second: what it adds.")  # fmt: skip
 
 
 def arch_link(arch: str) -> str:

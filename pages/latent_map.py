@@ -6,9 +6,9 @@ import time
 import numpy as np
 import streamlit as st
 
-from ngae.explorer import OP_NAMES, SEARCH_DEFAULTS, UserInputError, cell_diff, duration, step_diffs
+from ngae.explorer import OP_NAMES, SEARCH_DEFAULTS, UserInputError, duration, step_diffs
 from ngae.explorer import PROJECTION_LABELS as KINDS
-from ngae.ui.cells import OP_COLOURS, diff_svg
+from ngae.ui.cells import OP_COLOURS
 from ngae.ui.figures import add_marks, aligned_figure, map_figure, op_histogram
 from ngae.ui.forms import count, parse_number
 from ngae.ui.layers import LAYERS, add_atlas, add_density, add_field, atlas_choices
@@ -342,18 +342,7 @@ def compare_members(tab, members):
     c = st.columns(2)
     a = c[0].selectbox("Compare", members, index=0, key="sel_cmp_a")
     b = c[1].selectbox("with", members, index=1, key="sel_cmp_b")
-    diff_view(tab.arch.iloc[a], tab.arch.iloc[b], f"#{a}", f"#{b}")
-
-
-def diff_view(a, b, name_a, name_b):
-    """Two cells with what changed from the first to the second (red: only in the first)."""
-    d = cell_diff(a, b)
-    st.markdown(f"**{name_a} → {name_b}:** {d.text()}")
-    c = st.columns(2)
-    c[0].markdown(diff_svg(a, b, "old"), unsafe_allow_html=True)
-    c[1].markdown(diff_svg(b, a, "new"), unsafe_allow_html=True)
-    st.caption("Red in the first cell: ops and skips it has and the second does not; green in "
-               "the second: what it adds.")  # fmt: skip
+    common.diff_view(tab.arch.iloc[a], tab.arch.iloc[b], f"#{a}", f"#{b}")
 
 
 def focus_typed():
@@ -611,6 +600,7 @@ def restore_view(ex, tab):
         shades=tuple(atlas_choices(common.names())),
         rows=len(tab),
         check_query=ex.query if common.space() == "enas6" else None,
+        current=state.get(common.KEY),
     )
     view, notices = read_view(params, offer)
     if view.checkpoint and view.checkpoint != state.get(common.KEY):
@@ -626,6 +616,8 @@ def restore_view(ex, tab):
         "map_atlas_prop": view.shade,
         "map_query": view.query,
         "map_focus": view.focus,
+        "map_selection": list(view.selection) if view.selection else None,
+        "map_second": view.second,
     }
     for name, value in values.items():
         if value is not None:
@@ -646,6 +638,8 @@ def current_view(tab) -> MapView:
         shade=state.get("map_atlas_prop") if layer == "atlas" else None,
         query=(state.get("map_query") or "").strip() or None,
         focus=state.get("map_focus"),
+        selection=tuple(sorted(state["map_selection"])) if state.get("map_selection") else None,
+        second=state.get("map_second"),
     )
 
 
@@ -671,7 +665,8 @@ def share_box(tab):
             st.code(base + query, language=None)
             st.caption(
                 "Copy the link with the button at its right; opening it in any browser "
-                "restores this projection, colour, filters, layer, query and focus."
+                "restores this projection, colour, filters, layer, query, focus, selection "
+                "and second checkpoint."
             )
         else:
             st.code(query, language=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from test_browser import (  # noqa: F401  (fixtures, marks and helpers shared with the ENAS flows)
@@ -68,6 +69,39 @@ def layers_server(tmp_path_factory):
     stop(proc)
 
 
+ATLAS_SHADING = """() => { const g = document.querySelector('SELECTOR');
+  const t = (g?._fullData ?? []).find(t => t.name === 'atlas'); if (!t) return null;
+  const z = t.z.flatMap(r => Array.from(r)).filter(v => v === v);
+  return {label: t.hovertemplate.split(' ')[0], lo: Math.min(...z), hi: Math.max(...z),
+          steps: Array.from(new Set(z))}; }""".replace("SELECTOR", PLOT)
+
+
+def atlas_shading(page) -> dict | None:
+    """The drawn atlas: its property's first word, value range and distinct values."""
+    out = page.evaluate(ATLAS_SHADING)
+    return out and {**out, "steps": set(out["steps"])}
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (reopened if a rerun closes it)."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.wait_for()
+    idle(page)
+    for attempt in range(3):
+        box.get_by_role("combobox").click()
+        item = page.get_by_role("option", name=option, exact=True)
+        try:
+            item.wait_for(timeout=5_000)
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            idle(page)
+            continue
+        item.click()
+        return
+
+
 def pick_layer(page, label: str, trace: str | None, timeout: float = 60.0) -> list[dict]:
     """Click a Layer option and wait until the figure has trace ``trace`` (or colour title)."""
     page.get_by_text(label, exact=True).click()
@@ -91,6 +125,11 @@ def test_each_layer_draws_on_the_shipped_map(page, layers_server):
     assert traces[0]["name"] == "architectures"  # the points stay the first trace
     no_errors(page)
     page.screenshot(path=str(shots / "layer_atlas.png"))
+    choose(page, "Shade by", "agreement of stochastic decodes")
+    assert wait_until(lambda: (atlas_shading(page) or {}).get("label") == "agreement", 90)
+    shading = atlas_shading(page)
+    assert 0.0 <= shading["lo"] < shading["hi"] <= 1.0  # shares of four decodes
+    assert shading["steps"] <= {0.0, 0.25, 0.5, 0.75, 1.0}
 
     traces = pick_layer(page, "objective field (PCA)", "field")
     field = next(t for t in traces if t["name"] == "field")
@@ -220,7 +259,7 @@ def select_with(page, tool: str, shape) -> int:
     raise AssertionError(f"the panel counts {got}, the drawn outline holds {want}")
 
 
-def test_box_and_lasso_selections_export_compare_and_search(page, layers_server):
+def test_box_and_lasso_selections_export_compare_and_search(page, browser, layers_server):
     from playwright.sync_api import expect
 
     url, shots = layers_server
@@ -244,6 +283,16 @@ def test_box_and_lasso_selections_export_compare_and_search(page, layers_server)
     with page.expect_download() as info:
         page.get_by_role("button", name="JSON", exact=True).click()
     assert len(json.loads(Path(info.value.path()).read_text())) == count
+    page.get_by_text("Share this view", exact=True).click()
+    code = page.locator("[data-testid='stCode']").filter(has_text="sel=")
+    expect(code).to_be_visible()
+    link = code.inner_text().strip()
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1800})
+    other = fresh.new_page()
+    open_map(other, link)  # a fresh browser: the same selection
+    expect(other.get_by_text(f"Selection: {count:,} architectures")).to_be_visible(timeout=30_000)
+    no_errors(other)
+    fresh.close()
     page.get_by_role("button", name="Search from these").click()
     expect(page.get_by_text(f"Starting from the {min(count, 100)} architectures")).to_be_visible(
         timeout=30_000
@@ -251,28 +300,13 @@ def test_box_and_lasso_selections_export_compare_and_search(page, layers_server)
     no_errors(page)
 
 
-def test_a_second_checkpoint_is_aligned_and_its_most_moved_listed(page, layers_server):
+def test_a_second_checkpoint_is_aligned_and_its_most_moved_listed(page, browser, layers_server):
     from playwright.sync_api import expect
 
     url, shots = layers_server
     open_map(page, url)
     page.get_by_text("Align a second checkpoint's map", exact=True).click()
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text="Second checkpoint")
-    box.wait_for()
-    idle(page)
-    for attempt in range(3):  # a rerun landing as the list opens closes it again: reopen
-        box.get_by_role("combobox").click()
-        item = page.get_by_role("option", name="ngae_nudged.pt", exact=True)
-        try:
-            item.wait_for(timeout=5_000)
-        except Exception:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            idle(page)
-            continue
-        item.click()
-        break
+    choose(page, "Second checkpoint", "ngae_nudged.pt")
     caption = page.get_by_text("20,020 shared architectures; rotation", exact=False)
     expect(caption).to_be_visible(timeout=120_000)  # opening it encodes its 20,020 codes
     idle(page)
@@ -284,3 +318,33 @@ def test_a_second_checkpoint_is_aligned_and_its_most_moved_listed(page, layers_s
     assert "aligned" in charts
     no_errors(page)
     page.screenshot(path=str(shots / "aligned_checkpoints.png"))
+    assert wait_until(lambda: "vs=ngae_nudged.pt" in page.url, 30)  # the URL carries it
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1800})
+    other = fresh.new_page()
+    open_map(other, page.url)
+    expect(other.get_by_text("20,020 shared architectures; rotation", exact=False)).to_be_visible(
+        timeout=120_000
+    )
+    no_errors(other)
+    fresh.close()
+
+
+def test_the_architecture_page_draws_the_difference_of_any_two_cells(page, layers_server):
+    from playwright.sync_api import expect
+
+    url, _ = layers_server
+    a, b = "0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1", "2 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 0 1 1"
+    page.goto(f"{url}/architecture?arch={quote(a)}&with={quote(b)}")
+    expect(page.locator(".ngae-diff[data-side='old']")).to_be_visible(timeout=60_000)
+    expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible()
+    change = "layer 1: conv3x3 → conv5x5; +skip 3>6; -skip 2>6"  # markdown draws -> as an arrow
+    expect(page.get_by_text(change, exact=False)).to_be_visible()
+    box = page.get_by_role("textbox", name="Other architecture string")
+    box.fill("1 2 3")
+    box.press("Enter")
+    expect(page.get_by_text("Not a valid architecture to compare with")).to_be_visible()
+    assert page.locator(".ngae-diff").count() == 0
+    box.fill("")
+    box.press("Enter")  # empty: the nearest other data-set cell
+    expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible(timeout=30_000)
+    no_errors(page)

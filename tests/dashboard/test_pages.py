@@ -40,6 +40,9 @@ def _summary(at) -> dict:
         "info": [e.value for e in at.info],
         "warning": [e.value for e in at.warning],
         "cells": sum("ngae-cell" in m.value for m in at.markdown),
+        "diffs": [
+            m.value.split('data-side="')[1][:3] for m in at.markdown if "ngae-diff" in m.value
+        ],
         "plotly": len(at.get("plotly_chart")),
         "dataframes": len(at.dataframe),
         "metrics": {m.label: m.value for m in at.metric},
@@ -160,7 +163,22 @@ def scenario_architecture() -> dict:
     # A link from another page: /architecture?arch=... opens that architecture.
     linked = _app("architecture", query={"arch": "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"})
     out["linked"] = linked.text_input(key="arch_text").value
+    # Compare: the nearest other data-set cell by default, then any typed cell, then a bad one.
+    at.text_input(key="arch_text").set_value(ARCH_A).run()
+    out["nearest"] = _summary(at)
+    at.text_input(key="arch_compare").set_value(ARCH_B).run()
+    out["typed"] = _summary(at)
+    out["typed_table"] = at.table[0].value.to_dict("list") if at.table else {}
+    at.text_input(key="arch_compare").set_value("0 1 2").run()
+    out["bad_compare"] = _summary(at)
+    pair = _app("architecture", query={"arch": ARCH_A, "with": ARCH_B})
+    out["pair"] = _summary(pair)
     return out
+
+
+ARCH_A = "0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1"
+# B: op 0 -> 2 at layer 1, and layer 6 takes node 3 instead of node 2
+ARCH_B = "2 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 0 1 1"
 
 
 def scenario_train() -> dict:
@@ -279,6 +297,25 @@ def test_architecture_page_validates(tiny):
     assert s["bad"]["error"] == [f"Not a valid architecture: {need}, got 3"]
     assert s["links"] and all(link.startswith("architecture?arch=") for link in s["links"])
     assert s["linked"] == "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
+
+
+def test_architecture_page_compares_any_two_cells(tiny):
+    s = tiny(scenario_architecture)
+    nearest = s["nearest"]
+    assert nearest["diffs"] == ["old", "new"] and not nearest["error"]
+    assert any(m.startswith("**this cell → the other:**") for m in nearest["markdown"])
+    typed = s["typed"]
+    assert typed["diffs"] == ["old", "new"] and not typed["error"]
+    change = "layer 1: conv3x3 -> conv5x5; +skip 3>6; -skip 2>6"
+    assert any(f"**this cell → the other:** {change}" == m for m in typed["markdown"])
+    assert s["typed_table"]["this cell"][1] != s["typed_table"]["the other"][1]  # params differ
+    bad = s["bad_compare"]
+    assert bad["diffs"] == [] and not bad["exception"]
+    assert any(
+        e.startswith("Not a valid architecture to compare with: need 21") for e in bad["error"]
+    )
+    assert s["pair"]["diffs"] == ["old", "new"]
+    assert any(change in m for m in s["pair"]["markdown"])  # a link carries both cells
 
 
 def test_train_form_rejects_bad_name(tiny):
