@@ -347,6 +347,12 @@ def atlas(name: str, mtime_ns: int, agreement: bool) -> Any:
     return _load(name, mtime_ns).atlas(agreement=4 if agreement else 0)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def atlas_decoding(name: str, mtime_ns: int, x: float, y: float) -> str | None:
+    """``Explorer.atlas_decoding``, remembered."""
+    return _load(name, mtime_ns).atlas_decoding(x, y)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def objective_field(name: str, mtime_ns: int, lambda_cmplx: float) -> Any:
     """The objective field over the PCA map for one lambda."""

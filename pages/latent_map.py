@@ -366,7 +366,23 @@ def focus_typed():
     state["map_focus"] = ("typed", (cx, cy))
 
 
-def focus_panel(ex, details, kind, xy):
+def atlas_note(key, details):
+    """Under a decoded position on the atlas: the atlas cell's own (greedy) decoding."""
+    focus = st.session_state.get("map_focus")
+    if details is None or not focus or focus[0] == "data":
+        return
+    shown = common.atlas_decoding(*key, *map(float, focus[1]))
+    dec = details[1]
+    where = "The atlas cell here (its centre decoded greedily)"
+    if shown is None:
+        st.caption(f"{where} shows no valid {common.names().item}.")
+    elif dec.cell is not None and dec.cell.arch == shown:
+        st.caption(f"{where} shows this same {common.names().item}.")
+    else:
+        st.caption(f"{where} shows `{shown}`, not the most common of the samples above.")
+
+
+def focus_panel(ex, details, kind, xy, key=None, layer=None):
     common.show_legend()
     if details is None:
         st.info(
@@ -376,6 +392,8 @@ def focus_panel(ex, details, kind, xy):
     else:
         title, dec = details[:2]
         common.show_cell(dec, title)
+        if layer and layer[0] == "atlas" and kind == "pca":
+            atlas_note(key, details)
         st.markdown("**Nearest neighbours in latent space**")
         common.neighbours_table(ex.neighbours(dec.z), height=240)
     if st.session_state.get("map_notice"):
@@ -572,7 +590,7 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=Non
             },
         )
     with right:
-        focus_panel(ex, details, kind, xy)
+        focus_panel(ex, details, kind, xy, key, layer)
         share_box(tab)
     write_view(tab)
     common.mirror_page_state()  # this fragment's reruns change kept values too

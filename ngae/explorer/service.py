@@ -33,7 +33,7 @@ from ngae.explorer.projections import (
 )
 from ngae.explorer.results import AlignedMap, CellInfo, DataStats, Decoded, ModelCard, SpaceInfo
 from ngae.maps.alignment import movement, procrustes
-from ngae.maps.atlas import Atlas
+from ngae.maps.atlas import Atlas, cell_at
 from ngae.maps.field import Field
 from ngae.maps.grid import Window
 from ngae.maps.queries import matches, parse_query
@@ -320,6 +320,19 @@ class Explorer:
         return layers.cached_atlas(
             self.cache_dir, self.model, self.pca, window, self.space, size, agreement
         )
+
+    def atlas_decoding(self, x: float, y: float) -> str | None:
+        """The string the whole-map atlas shows at ``(x, y)``: its cell's greedy decoding.
+
+        ``None`` outside the map's window or where that decoding is not a valid object.
+        """
+        atlas = self.atlas()
+        cell = cell_at(atlas, x, y)
+        if cell is None:
+            return None
+        types = torch.as_tensor(atlas.types[cell : cell + 1])
+        item = self.space.to_items(types, torch.as_tensor(atlas.adj[cell : cell + 1]))[0]
+        return None if item is None else item.to_string()
 
     def objective_field(self, lambda_cmplx: float, window: Window | None = None) -> Field:
         """Gradient arrows of ``f_perf - lambda u f_cmplx`` on a coarse grid of the PCA map."""

@@ -103,6 +103,16 @@ def decoder_atlas(
     return Atlas(window, size, xs, ys, types, adj, keys, values, borders(keys, size))
 
 
+def cell_at(atlas: Atlas, x: float, y: float) -> int | None:
+    """The row-major index of the atlas cell holding ``(x, y)``; ``None`` outside its window."""
+    w = atlas.window
+    if not (w.x0 <= x <= w.x1 and w.y0 <= y <= w.y1):
+        return None
+    col = min(int((x - w.x0) / (w.x1 - w.x0) * atlas.size), atlas.size - 1)
+    row = min(int((y - w.y0) / (w.y1 - w.y0) * atlas.size), atlas.size - 1)
+    return row * atlas.size + col
+
+
 def borders(keys: list[bytes], size: int) -> np.ndarray:
     """``(size, size)``: a cell whose decoding differs from its right or upper neighbour's."""
     codes = {k: i for i, k in enumerate(dict.fromkeys(keys))}

@@ -21,6 +21,7 @@ LAYERS = {
     "uncertainty": "predictor uncertainty",
 }
 ATLAS_TRACE, BORDER_TRACE, FIELD_TRACE, DENSITY_TRACE = "atlas", "borders", "field", "density"
+ATLAS_CELLS_TRACE = "atlas cells"
 
 
 def atlas_choices(names: Names) -> dict[str, str]:
@@ -53,9 +54,25 @@ def add_atlas(fig: go.Figure, atlas, prop: str, label: str, type_names: list[str
             colorscale="Greys" if prop == "valid" else "Portland",
             opacity=0.35,
             showscale=False,
-            text=text,
-            hovertemplate=(f"{label}: %{{text}}" if text is not None else f"{label}: %{{z:,.3~g}}")
-            + "<br>(%{x:.2f}, %{y:.2f})<extra>decoder atlas</extra>",
+            hoverinfo="skip",  # Streamlit reports no clicks on a heat map: its cells below do
+        )
+    )
+    # One invisible point per cell centre: hovering names the cell's value, a click decodes
+    # the centre (the same ``[-1, x, y]`` customdata as the decode-anywhere crosses).
+    gx, gy = (g.ravel() for g in np.meshgrid(atlas.xs, atlas.ys))
+    value = "%{text}" if text is not None else "%{customdata[3]:,.3~g}"
+    fig.add_trace(
+        go.Scattergl(
+            x=gx,
+            y=gy,
+            mode="markers",
+            name=ATLAS_CELLS_TRACE,
+            marker={"size": 6, "color": "rgba(0,0,0,0)"},
+            selected={"marker": {"size": 12, "color": "#E45756"}},
+            customdata=np.column_stack([np.full(len(gx), -1.0), gx, gy, values.ravel()]),
+            text=None if text is None else text.ravel(),
+            hovertemplate=f"{label}: {value}<br>(%{{x:.2f}}, %{{y:.2f}}) · click to decode"
+            "<extra>decoder atlas</extra>",
         )
     )
     fig.add_trace(

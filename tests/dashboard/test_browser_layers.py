@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
 import pytest
 from test_browser import (  # noqa: F401  (fixtures, marks and helpers shared with the ENAS flows)
     PLOT,
     SHIPPED,
     browser_context_args,
     browser_type_launch_args,
+    choose,
     click_point,
     colour_title,
     idle,
@@ -70,9 +72,11 @@ def layers_server(tmp_path_factory):
 
 
 ATLAS_SHADING = """() => { const g = document.querySelector('SELECTOR');
-  const t = (g?._fullData ?? []).find(t => t.name === 'atlas'); if (!t) return null;
+  const t = (g?._fullData ?? []).find(t => t.name === 'atlas');
+  const cells = (g?._fullData ?? []).find(t => t.name === 'atlas cells');
+  if (!t || !cells) return null;
   const z = t.z.flatMap(r => Array.from(r)).filter(v => v === v);
-  return {label: t.hovertemplate.split(' ')[0], lo: Math.min(...z), hi: Math.max(...z),
+  return {label: cells.hovertemplate.split(' ')[0], lo: Math.min(...z), hi: Math.max(...z),
           steps: Array.from(new Set(z))}; }""".replace("SELECTOR", PLOT)
 
 
@@ -80,26 +84,6 @@ def atlas_shading(page) -> dict | None:
     """The drawn atlas: its property's first word, value range and distinct values."""
     out = page.evaluate(ATLAS_SHADING)
     return out and {**out, "steps": set(out["steps"])}
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox labelled ``label`` (reopened if a rerun closes it)."""
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
-    box.wait_for()
-    idle(page)
-    for attempt in range(3):
-        box.get_by_role("combobox").click()
-        item = page.get_by_role("option", name=option, exact=True)
-        try:
-            item.wait_for(timeout=5_000)
-        except Exception:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            idle(page)
-            continue
-        item.click()
-        return
 
 
 def pick_layer(page, label: str, trace: str | None, timeout: float = 60.0) -> list[dict]:
@@ -115,7 +99,21 @@ def pick_layer(page, label: str, trace: str | None, timeout: float = 60.0) -> li
     raise AssertionError(f"no {trace} trace after {timeout} s: {page.evaluate(TRACES)}")
 
 
+def atlas_cell_decoding(x: float, y: float) -> str:
+    """The shipped model's greedy decoding of the PCA map position ``(x, y)``, computed here."""
+    import torch
+
+    from ngae.explorer import open_explorer
+
+    ex = open_explorer(ROOT / "checkpoints" / "ngae_default.pt")
+    z = torch.as_tensor(ex.pca.inverse(np.array([[x, y]])), dtype=torch.float32)
+    types, adj = ex.model.decode(z, stochastic=False)
+    return ex.space.to_items(types, adj)[0].to_string()
+
+
 def test_each_layer_draws_on_the_shipped_map(page, layers_server):
+    from playwright.sync_api import expect
+
     url, shots = layers_server
     open_map(page, url)
     traces = pick_layer(page, "decoder atlas (PCA)", "atlas")
@@ -125,6 +123,15 @@ def test_each_layer_draws_on_the_shipped_map(page, layers_server):
     assert traces[0]["name"] == "architectures"  # the points stay the first trace
     no_errors(page)
     page.screenshot(path=str(shots / "layer_atlas.png"))
+    custom, start = click_point(page, trace="atlas cells")  # a click on the atlas decodes
+    expect(page.get_by_text("Decoded at PCA position", exact=False)).to_be_visible(timeout=30_000)
+    _, arch = wait_cell_drawn(page, start)
+    greedy = atlas_cell_decoding(float(custom[1]), float(custom[2]))
+    note = page.get_by_text("The atlas cell here (its centre decoded greedily)", exact=False)
+    expect(note).to_be_visible()  # what the atlas shows there, computed here as well
+    said = "shows this same" if greedy == arch else f"shows `{greedy}`"
+    assert said in note.inner_text(), (note.inner_text(), greedy, arch)
+    idle(page)
     choose(page, "Shade by", "agreement of stochastic decodes")
     assert wait_until(lambda: (atlas_shading(page) or {}).get("label") == "agreement", 90)
     shading = atlas_shading(page)
@@ -338,12 +345,13 @@ def test_the_architecture_page_draws_the_difference_of_any_two_cells(page, layer
     expect(page.locator(".ngae-diff[data-side='old']")).to_be_visible(timeout=60_000)
     expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible()
     change = "layer 1: conv3x3 → conv5x5; +skip 3>6; -skip 2>6"  # markdown draws -> as an arrow
-    expect(page.get_by_text(change, exact=False)).to_be_visible()
+    expect(page.get_by_text(change, exact=False)).to_be_visible(timeout=30_000)
     box = page.get_by_role("textbox", name="Other architecture string")
     box.fill("1 2 3")
     box.press("Enter")
-    expect(page.get_by_text("Not a valid architecture to compare with")).to_be_visible()
-    assert page.locator(".ngae-diff").count() == 0
+    error = page.get_by_text("Not a valid architecture to compare with")
+    expect(error).to_be_visible(timeout=30_000)
+    expect(page.locator(".ngae-diff")).to_have_count(0, timeout=30_000)  # the rerun is done
     box.fill("")
     box.press("Enter")  # empty: the nearest other data-set cell
     expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible(timeout=30_000)

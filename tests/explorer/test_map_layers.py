@@ -77,3 +77,20 @@ def test_objective_field_and_density_have_their_grids(pair):
     assert field.uv.shape == (14 * 14, 2) and np.isfinite(field.uv).all()
     window, dens = ex.density("pca")
     assert dens.shape == (80, 80) and dens.min() >= 0 and window.x1 > window.x0
+
+
+def test_atlas_decoding_is_the_greedy_decoding_of_the_cell_centre(pair):
+    ex = pair[0]
+    atlas = ex.atlas()
+    w, size = atlas.window, atlas.size
+    step = np.array([(w.x1 - w.x0) / size, (w.y1 - w.y0) / size])
+    cells = [(0, 0), (size - 1, size - 1), (size // 2, size // 3), (5, size - 7)]
+    for col, row in cells:
+        centre = np.array([atlas.xs[col], atlas.ys[row]])
+        z = torch.as_tensor(ex.pca.inverse(centre[None]), dtype=torch.float32)
+        types, adj = ex.model.decode(z, stochastic=False)
+        item = ex.space.to_items(types, adj)[0]
+        want = None if item is None else item.to_string()
+        off = centre + 0.3 * step  # anywhere in the cell shows its centre's decoding
+        assert ex.atlas_decoding(*centre) == want == ex.atlas_decoding(*off)
+    assert ex.atlas_decoding(w.x1 + step[0], w.y0) is None  # outside the map
