@@ -25,6 +25,7 @@ from test_browser import (  # noqa: F401  (fixtures, marks and helpers shared wi
     idle,
     no_errors,
     open_map,
+    plot_title,
     pytestmark,
     shipped_workspace,
     wait_until,
@@ -284,6 +285,8 @@ def test_box_and_lasso_selections_export_compare_and_search(page, browser, layer
     idle(page)
     expect(page.get_by_text(f"Selection: {count:,} architectures")).to_be_visible()
     page.get_by_text("PCA", exact=True).click()
+    # The lasso's expected count is read from the drawn figure: wait for the PCA one.
+    assert wait_until(lambda: "PCA" in (plot_title(page) or ""), 60), plot_title(page)
     idle(page)
     lasso = [(0.3, 0.3), (0.7, 0.35), (0.6, 0.7), (0.35, 0.65), (0.3, 0.31)]
     count = select_with(page, "lasso", lasso)
