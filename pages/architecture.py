@@ -120,7 +120,10 @@ def compare(ex, info, near):
     linked = st.query_params.get("with")
     if linked and st.session_state.get("_arch_with_linked") != linked:
         st.session_state["_arch_with_linked"] = st.session_state[WITH] = linked
-    opened = bool(st.session_state.get(WITH))
+    # Open while a cell is typed, and after (clearing the box shows the nearest, still open).
+    opened = st.session_state["_arch_compare_used"] = bool(
+        st.session_state.get(WITH) or st.session_state.get("_arch_compare_used")
+    )
     with st.expander("Compare with another architecture", expanded=opened):
         st.text_input(
             "Other architecture string",

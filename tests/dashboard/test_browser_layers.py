@@ -342,13 +342,15 @@ def test_a_second_checkpoint_is_aligned_and_its_most_moved_listed(page, browser,
 def test_the_architecture_page_draws_the_difference_of_any_two_cells(page, layers_server):
     from playwright.sync_api import expect
 
-    url, _ = layers_server
+    url, shots = layers_server
     a, b = "0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1", "2 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 0 1 1"
     page.goto(f"{url}/architecture?arch={quote(a)}&with={quote(b)}")
     expect(page.locator(".ngae-diff[data-side='old']")).to_be_visible(timeout=60_000)
     expect(page.locator(".ngae-diff[data-side='new']")).to_be_visible()
     change = "layer 1: conv3x3 → conv5x5; +skip 3>6; -skip 2>6"  # markdown draws -> as an arrow
     expect(page.get_by_text(change, exact=False)).to_be_visible(timeout=30_000)
+    page.get_by_text("Compare with another architecture", exact=True).scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "architecture_compare.png"), full_page=True)
     box = page.get_by_role("textbox", name="Other architecture string")
     box.fill("1 2 3")
     box.press("Enter")
