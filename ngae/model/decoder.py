@@ -14,9 +14,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ngae.config import ModelConfig
+from ngae.model.edge_scores import low_edge_scores
 from ngae.model.gated_messages import MessageFn
 from ngae.model.gru import gru_combine, gru_step, hidden_projection, input_gates
-from ngae.model.precision import FP32, Products
+from ngae.model.products import FP32, Products
 
 START_TYPE, END_TYPE, PAD = 0, 1, -1
 
@@ -40,10 +41,10 @@ class GraphDecoder(nn.Module):
         self.add_vertex = nn.Sequential(nn.Linear(h, 2 * h), nn.ReLU(), nn.Linear(2 * h, t))
         self.add_edge = nn.Sequential(nn.Linear(2 * h, 4 * h), nn.ReLU(), nn.Linear(4 * h, 1))
 
-    def _start(self, z: Tensor) -> Tensor:
+    def _start(self, z: Tensor, mm: Products = FP32) -> Tensor:
         """State of the input vertex: a GRU step over ``tanh(fc3(z))``."""
         h0 = torch.tanh(self.fc3(z))
-        return gru_step(self.grud, z.new_full((len(z),), START_TYPE, dtype=torch.long), h0)
+        return gru_step(self.grud, z.new_full((len(z),), START_TYPE, dtype=torch.long), h0, mm)
 
     def _edge_split(self) -> tuple[Tensor, Tensor]:
         """First edge layer split as ``W [h_u; h_new] = W_a h_u + W_b h_new``."""
@@ -67,7 +68,7 @@ class GraphDecoder(nn.Module):
             ``(type_nll, edge_nll)``, each summed over the batch.
         """
         b, n = types.shape
-        h = self._start(z)
+        h = self._start(z, mm)
         states, msgs = [h], [msg(h, 0)]
         projs = [hidden_projection(self.grud, msgs[0], mm)]
         partial: list[Tensor] = []
@@ -89,11 +90,7 @@ class GraphDecoder(nn.Module):
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
         earlier, new = (t.to(z.device) for t in edge_pairs(n))
-        proj_earlier, proj_new = self._edge_projections(
-            all_states, torch.cat(partial, 1), types, adj, mm
-        )
-        pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
-        edge_logits = self.add_edge[2](torch.relu(pre)).squeeze(-1)  # (B, E)
+        edge_logits = self._edge_scores(all_states, torch.cat(partial, 1), types, adj, mm)
         target = adj[:, earlier, new]
         edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
         return type_nll, edge_nll
@@ -103,6 +100,17 @@ class GraphDecoder(nn.Module):
         all_types = torch.arange(self.cfg.num_types, device=self.fc3.weight.device)
         gi = input_gates(self.grud, all_types)
         return gru_combine(self.grud, gi, torch.zeros_like(gi), gi.new_zeros(len(gi), self.cfg.hs))
+
+    def _edge_scores(
+        self, states: Tensor, partial: Tensor, types: Tensor, adj: Tensor, mm: Products
+    ) -> Tensor:
+        """The edge network's logits ``(B, E)`` for every scored edge (scoring order)."""
+        earlier = edge_pairs(types.shape[1])[0].to(types.device)
+        if mm.precision == "bf16":
+            return low_edge_scores(states[:, :-1], partial, earlier, self.add_edge)
+        proj_earlier, proj_new = self._edge_projections(states, partial, types, adj, mm)
+        pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
+        return self.add_edge[2](torch.relu(pre)).squeeze(-1)
 
     def _edge_projections(
         self, states: Tensor, partial: Tensor, types: Tensor, adj: Tensor, mm: Products

@@ -8,7 +8,7 @@ from torch import Tensor, nn
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
 from ngae.model.gru import gru_combine, gru_step, input_gates
-from ngae.model.precision import FP32, Products
+from ngae.model.products import FP32, Products
 
 
 class GraphEncoder(nn.Module):

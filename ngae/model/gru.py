@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ngae.model.precision import FP32, Products
+from ngae.model.products import FP32, Products
 
 
 def input_gates(cell: nn.GRUCell, types: Tensor) -> Tensor:

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from ngae.config import ModelConfig
 from ngae.model.decoder import GraphDecoder
 from ngae.model.encoder import GraphEncoder
-from ngae.model.precision import Products
+from ngae.model.products import Products
 
 
 def _head(nz: int, hs: int) -> nn.Sequential:

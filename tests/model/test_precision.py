@@ -10,7 +10,8 @@ from ngae.errors import UserInputError
 from ngae.model import decoder as decoder_module
 from ngae.model import precision
 from ngae.model.graph_tensors import to_tensors, with_data_scale
-from ngae.model.precision import Products, choose_precision
+from ngae.model.precision import choose_precision
+from ngae.model.products import Products
 from ngae.model.vae import NGAE
 from ngae.space.data import load_dataset
 
