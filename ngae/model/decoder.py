@@ -73,8 +73,9 @@ class GraphDecoder(nn.Module):
         projs = [hidden_projection(self.grud, msgs[0], mm)]
         partial: list[Tensor] = []
         zeros_h, zeros_p = h.new_zeros(b, 1, h.shape[-1]), h.new_zeros(b, 1, projs[0].shape[-1])
+        gates = input_gates(self.grud, types).unbind(1)  # every vertex's (B, 3H) at once
         for v in range(1, n):
-            gi = input_gates(self.grud, types[:, v]).unsqueeze(1)  # (B, 1, 3H)
+            gi = gates[v].unsqueeze(1)  # (B, 1, 3H)
             e = adj[:, :v, v].flip(1).unsqueeze(-1)  # (B, v, 1) nearest earlier vertex first
             sums = torch.cat([zeros_h, (e * torch.stack(msgs[::-1], 1)).cumsum(1)], 1)
             psums = torch.cat([zeros_p, (e * torch.stack(projs[::-1], 1)).cumsum(1)], 1)

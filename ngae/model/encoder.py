@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
-from ngae.model.gru import gru_combine, gru_step, input_gates
+from ngae.model.gru import gru_combine, hidden_projection, input_gates
 from ngae.model.products import FP32, Products
 
 
@@ -70,16 +70,16 @@ def _propagate(
     """
     b, n = types.shape
     hidden = types.new_zeros((b, cell.hidden_size), dtype=adj.dtype)
+    gates = input_gates(cell, types).unbind(1)  # every vertex's (B, 3H) input gates at once
     msgs: list[Tensor] = []
     h = hidden
     for v in range(n):
         if v == 0:  # no predecessors: zero hidden input, so skip its projection
-            gi = input_gates(cell, types[:, 0])
-            h = gru_combine(cell, gi, torch.zeros_like(gi), hidden)
+            h = gru_combine(cell, gates[0], torch.zeros_like(gates[0]), hidden)
         else:
             stacked = torch.stack(msgs, dim=1)  # (B, v, H)
             hidden = torch.bmm(adj[:, :v, v].unsqueeze(1), stacked).squeeze(1)  # (B, H)
-            h = gru_step(cell, types[:, v], hidden, mm)
+            h = gru_combine(cell, gates[v], hidden_projection(cell, hidden, mm), hidden)
         if v < n - 1:
             msgs.append(msg(h, n - 1 - v if reverse_ids else v))
     return h
