@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
-from ngae.model.gru import gru_combine, hidden_projection, input_gates
+from ngae.model.gru import gate_math, input_gates
 from ngae.model.products import FP32, Products
 
 
@@ -36,50 +38,60 @@ class GraphEncoder(nn.Module):
 
     def forward_messages(self, mm: Products = FP32) -> MessageFn:
         """The forward gate/mapper as a message function (the decoder reuses it)."""
-        return MessageFn(self.gate_forward, self.mapper_forward, self.cfg.hs, mm)
+        return MessageFn([(self.gate_forward, self.mapper_forward)], self.cfg.hs, mm)
 
     def forward(self, types: Tensor, adj: Tensor, mm: Products = FP32) -> tuple[Tensor, Tensor]:
         """Encode ``types`` ``(B, N)`` and float ``adj`` ``(B, N, N)`` -> ``mu, logvar``.
 
         ``mm`` computes the matrix products of the message passing (:mod:`ngae.model.precision`);
-        ``mu`` and ``logvar`` always come from fp32 products.
+        ``mu`` and ``logvar`` always come from fp32 products. The two directions run as one
+        batched pass: every product serves both, with each direction's own weights.
         """
-        hg = _propagate(self.grue_forward, self.forward_messages(mm), types, adj, mm)
+        passes = [_Pass(self.grue_forward, self.gate_forward, self.mapper_forward, False)]
+        types_d, adj_d = [types], [adj]
         if self.cfg.bidirectional:
-            msg_b = MessageFn(self.gate_backward, self.mapper_backward, self.cfg.hs, mm)
+            passes.append(_Pass(self.grue_backward, self.gate_backward, self.mapper_backward, True))
             # Reverse pass: flip the vertex order so successors become predecessors.
-            rev_types = types.flip(1)
-            rev_adj = adj.flip(1, 2).transpose(1, 2)
-            hb = _propagate(self.grue_backward, msg_b, rev_types, rev_adj, mm, reverse_ids=True)
-            hg = mm.linear(self.hg_unify, torch.cat([hg, hb], dim=-1))
+            types_d.append(types.flip(1))
+            adj_d.append(adj.flip(1, 2).transpose(1, 2))
+        h = _propagate(passes, torch.stack(types_d), torch.stack(adj_d), mm)  # (D, B, H)
+        hg = h[0] if len(passes) == 1 else mm.linear(self.hg_unify, torch.cat(h.unbind(0), -1))
         return self.fc1(hg), self.fc2(hg)
 
 
-def _propagate(
-    cell: nn.GRUCell,
-    msg: MessageFn,
-    types: Tensor,
-    adj: Tensor,
-    mm: Products,
-    reverse_ids: bool = False,
-) -> Tensor:
-    """Run the GRU over vertices 0..N-1; returns the last vertex's state ``(B, H)``.
+@dataclass(frozen=True)
+class _Pass:
+    """One direction's weights; ``reverse`` labels messages with the original vertex index."""
 
-    ``reverse_ids`` labels messages with the original vertex index ``N - 1 - v`` (the graph was
-    flipped for the reverse pass).
+    cell: nn.GRUCell
+    gate: nn.Linear
+    mapper: nn.Linear
+    reverse: bool
+
+
+def _propagate(passes: list[_Pass], types: Tensor, adj: Tensor, mm: Products) -> Tensor:
+    """Run each pass's GRU over vertices 0..N-1 of its graphs; the last vertex's states.
+
+    ``types`` ``(D, B, N)`` and ``adj`` ``(D, B, N, N)`` hold each pass's (possibly flipped)
+    graphs; returns ``(D, B, H)``. A reverse pass labels its messages with the original vertex
+    index ``N - 1 - v`` (its graph was flipped).
     """
-    b, n = types.shape
-    hidden = types.new_zeros((b, cell.hidden_size), dtype=adj.dtype)
-    gates = input_gates(cell, types).unbind(1)  # every vertex's (B, 3H) input gates at once
+    _, b, n = types.shape
+    hs = passes[0].cell.hidden_size
+    project = mm.stacked([[(p.cell.weight_hh, None)] for p in passes], hs)
+    msg = MessageFn([(p.gate, p.mapper) for p in passes], hs, mm)
+    bias_hh = torch.stack([p.cell.bias_hh for p in passes]).unsqueeze(1)  # (D, 1, 3H)
+    gates = torch.stack([input_gates(p.cell, t) for p, t in zip(passes, types, strict=True)])
+    gates = gates.unbind(2)  # every vertex's (D, B, 3H) input gates at once
     msgs: list[Tensor] = []
-    h = hidden
+    h = adj.new_zeros((len(passes), b, hs))
     for v in range(n):
         if v == 0:  # no predecessors: zero hidden input, so skip its projection
-            h = gru_combine(cell, gates[0], torch.zeros_like(gates[0]), hidden)
+            h = gate_math(gates[0], torch.zeros_like(gates[0]), h, bias_hh)
         else:
-            stacked = torch.stack(msgs, dim=1)  # (B, v, H)
-            hidden = torch.bmm(adj[:, :v, v].unsqueeze(1), stacked).squeeze(1)  # (B, H)
-            h = gru_combine(cell, gates[v], hidden_projection(cell, hidden, mm), hidden)
+            stacked = torch.stack(msgs, dim=2)  # (D, B, v, H)
+            hidden = (adj[:, :, :v, v].unsqueeze(2) @ stacked).squeeze(2)  # (D, B, H)
+            h = gate_math(gates[v], project(hidden), hidden, bias_hh)
         if v < n - 1:
-            msgs.append(msg(h, n - 1 - v if reverse_ids else v))
+            msgs.append(msg(h, [n - 1 - v if p.reverse else v for p in passes]))
     return h

@@ -33,7 +33,12 @@ def hidden_projection(cell: nn.GRUCell, h: Tensor, mm: Products = FP32) -> Tenso
 
 def gru_combine(cell: nn.GRUCell, gi: Tensor, gh_nobias: Tensor, h: Tensor) -> Tensor:
     """Finish a GRU step from input gates ``gi``, projected hidden ``W_h h`` and hidden ``h``."""
-    gh = gh_nobias + cell.bias_hh
+    return gate_math(gi, gh_nobias, h, cell.bias_hh)
+
+
+def gate_math(gi: Tensor, gh_nobias: Tensor, h: Tensor, bias_hh: Tensor) -> Tensor:
+    """:func:`gru_combine` with the hidden bias given (stacked cells pass one per cell)."""
+    gh = gh_nobias + bias_hh
     i_r, i_z, i_n = gi.chunk(3, dim=-1)
     h_r, h_z, h_n = gh.chunk(3, dim=-1)
     r = torch.sigmoid(i_r + h_r)

@@ -31,7 +31,7 @@ class Products:
         self.precision = precision
         # key -> (the weight itself, so no other tensor can take its memory, and its state)
         self._shared: dict[tuple, tuple[Tensor, _SharedWeight, Tensor | None]] = {}
-        self._stacked: dict[tuple, _LowOneHotLayers] = {}
+        self._stacked: dict[tuple, _LowStackedLayers] = {}
 
     def __call__(self, x: Tensor, w: Tensor) -> Tensor:
         """``x @ w`` at this precision."""
@@ -55,18 +55,20 @@ class Products:
         out = self(x, layer.weight.t())
         return out if layer.bias is None else out + layer.bias
 
-    def onehot_layers(self, layers: Sequence[nn.Linear], k: int) -> OneHotLayers:
-        """Layers on ``[x; onehot(index)]`` (``x`` has ``k`` features), outputs side by side.
+    def stacked(self, stacks: Sequence[Sequence[Rows]], k: int) -> StackedLayers:
+        """``D`` independent layers on ``[x; onehot(index)]`` (``x`` has ``k`` features).
 
-        In bf16 the layers are rounded once per pass and shared by every caller of the same
-        layers (the encoder's and the decoder's forward messages), with one gradient product.
+        ``stacks[d]`` lists row blocks ``(weight, bias or None)``, each ``weight`` ``(R_i, k +
+        N)`` in ``nn.Linear`` layout; the blocks' outputs come side by side. The ``D`` layers run
+        as one batched product (the encoder's two directions). In bf16 the weights are rounded
+        once per pass and shared by every caller of the same stacks, with one gradient product.
         """
         if self.precision == "fp32":
-            return OneHotLayers(layers, k)
-        key = tuple((layer.weight.data_ptr(), layer.weight._version) for layer in layers)
+            return StackedLayers(stacks, k)
+        key = (k, *((w.data_ptr(), w._version) for blocks in stacks for w, _ in blocks))
         entry = self._stacked.get(key)
         if entry is None:
-            entry = self._stacked[key] = _LowOneHotLayers(layers, k)
+            entry = self._stacked[key] = _LowStackedLayers(stacks, k)
         return entry
 
     def _share(self, w: Tensor) -> tuple[Tensor, _SharedWeight, Tensor | None]:
@@ -83,115 +85,148 @@ class Products:
 FP32 = Products("fp32")
 
 
-class OneHotLayers:
-    """Linear layers on ``[x; onehot(index)]`` in fp32, their outputs side by side.
+Rows = tuple[Tensor, Tensor | None]  # a row block of a layer: its weight and bias (or None)
+
+
+class StackedLayers:
+    """``D`` stacked layers on ``[x; onehot(index)]`` in fp32 (:meth:`Products.stacked`).
 
     The one-hot part of each product is a column lookup: ``W_x x + W[:, k + index] + b``.
-    Built anew for each pass (it holds views of the layers' parameters, so gradients flow).
+    Built anew for each pass (it holds views of the parameters, so gradients flow).
     """
 
-    def __init__(self, layers: Sequence[nn.Linear], k: int) -> None:
-        self.weight = torch.cat([layer.weight[:, :k] for layer in layers]).t()  # (k, R)
-        index_part = torch.cat([layer.weight[:, k:] for layer in layers]).t()  # (N, R)
-        self.index_bias = index_part + _stacked_bias(layers)  # row u: the bias for index u
+    def __init__(self, stacks: Sequence[Sequence[Rows]], k: int) -> None:
+        full = torch.stack([torch.cat([w for w, _ in blocks]) for blocks in stacks])  # (D, R, k+N)
+        self.weight = full[..., :k].transpose(1, 2)  # (D, k, R)
+        self.index_part = full[..., k:].transpose(1, 2)  # (D, N, R)
+        self.bias = _stacked_bias(stacks)  # (D, R) or None
 
-    def __call__(self, x: Tensor, index: int) -> Tensor:
-        """The layers' outputs ``(..., R)`` for inputs ``x`` ``(..., k)`` with one-hot ``index``."""
-        return x @ self.weight + self.index_bias[index]
+    def __call__(self, x: Tensor, index: Sequence[int] | None = None) -> Tensor:
+        """Outputs ``(D, ..., R)`` for inputs ``x`` ``(D, ..., k)``, one index per layer."""
+        out = _batched(x, self.weight)
+        rows = _offsets(self.index_part, self.bias, index)
+        return out if rows is None else out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
 
 
-class _LowOneHotLayers:
-    """:class:`OneHotLayers` in bf16: the layers rounded once, one gradient over all uses.
+class _LowStackedLayers:
+    """:class:`StackedLayers` in bf16: rounded once, one gradient product over all uses.
 
-    The weights' gradient is ``[sum g^T x, per-index sums of g]`` in the layers' own layout
-    (no slice of a parameter goes through autograd, so nothing is zero-filled and added up),
-    and the index and bias parts are summed in fp32.
+    The gradient of each layer is ``[sum g^T x, per-index sums of g]`` in the parameters' own
+    layout (no slice of a parameter goes through autograd, so nothing is zero-filled and added
+    up); the index and bias parts are summed in fp32.
     """
 
-    def __init__(self, layers: Sequence[nn.Linear], k: int) -> None:
-        params = [p for layer in layers for p in (layer.weight, layer.bias) if p is not None]
-        full = torch.cat([layer.weight.detach() for layer in layers])  # (R, k + N)
-        self.k, self.rows = k, [layer.weight.shape[0] for layer in layers]
-        self.has_bias = [layer.bias is not None for layer in layers]
-        self.low = full[:, :k].to(torch.bfloat16)  # (R, k)
-        self.index_bias = full[:, k:].t() + _stacked_bias(layers).detach()  # (N, R) fp32
+    def __init__(self, stacks: Sequence[Sequence[Rows]], k: int) -> None:
+        first = stacks[0][0][0]
+        self.k, self.rows = k, [w.shape[0] for w, _ in stacks[0]]
+        self.has_bias = [[b is not None for _, b in blocks] for blocks in stacks]
+        r, n = sum(self.rows), first.shape[1] - k
+        self.low = first.new_empty((len(stacks), r, k), dtype=torch.bfloat16)
+        self.index_part = first.new_empty((len(stacks), n, r))  # (D, N, R) fp32
+        for d, blocks in enumerate(stacks):
+            full = torch.cat([w.detach() for w, _ in blocks])
+            self.low[d].copy_(full[:, :k])
+            self.index_part[d] = full[:, k:].t()
+        bias = _stacked_bias(stacks)
+        self.bias = None if bias is None else bias.detach()
         self.inputs: list[Tensor] = []
         self.grads: list[Tensor] = []
-        self.index_sums: dict[int, Tensor] = {}
+        self.index_grads = self.index_part.new_zeros(self.index_part.shape)
+        self.bias_grads = self.low.new_zeros((len(stacks), r), dtype=torch.float32)
+        params = [t for blocks in stacks for w, b in blocks for t in (w, b) if t is not None]
         needs_grad = torch.is_grad_enabled() and any(p.requires_grad for p in params)
-        self.token = _OneHotToken.apply(self, *params) if needs_grad else None
+        self.token = _StackToken.apply(self, *params) if needs_grad else None
 
-    def __call__(self, x: Tensor, index: int) -> Tensor:
-        """The layers' outputs ``(..., R)`` for inputs ``x`` ``(..., k)`` with one-hot ``index``."""
-        return _OneHotUse.apply(x, self.token, self, index)
+    def __call__(self, x: Tensor, index: Sequence[int] | None = None) -> Tensor:
+        """Outputs ``(D, ..., R)`` for inputs ``x`` ``(D, ..., k)``, one index per layer."""
+        return _StackUse.apply(x, self.token, self, None if index is None else tuple(index))
 
 
-def _stacked_bias(layers: Sequence[nn.Linear]) -> Tensor:
-    return torch.cat(
+def _batched(x: Tensor, weight: Tensor) -> Tensor:
+    """``x[d] @ weight[d]`` for ``x`` ``(D, ..., K)`` and ``weight`` ``(D, K, R)``."""
+    d, k = x.shape[0], x.shape[-1]
+    return torch.bmm(x.reshape(d, -1, k), weight).reshape(*x.shape[:-1], weight.shape[-1])
+
+
+def _offsets(index_part: Tensor, bias: Tensor | None, index: Sequence[int] | None) -> Tensor | None:
+    """``(D, R)``: row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``) plus the bias, if any."""
+    rows = bias
+    if index is not None:
+        at = torch.tensor(index, device=index_part.device)
+        picked = index_part[torch.arange(len(at), device=at.device), at]
+        rows = picked if rows is None else picked + rows
+    return rows
+
+
+def _stacked_bias(stacks: Sequence[Sequence[Rows]]) -> Tensor | None:
+    """``(D, R)``: each layer's biases side by side (zeros for blocks without), or None."""
+    if all(b is None for blocks in stacks for _, b in blocks):
+        return None
+    return torch.stack(
         [
-            layer.weight.new_zeros(layer.weight.shape[0]) if layer.bias is None else layer.bias
-            for layer in layers
+            torch.cat([w.new_zeros(w.shape[0]) if b is None else b for w, b in blocks])
+            for blocks in stacks
         ]
     )
 
 
-class _OneHotToken(torch.autograd.Function):
+class _StackToken(torch.autograd.Function):
     """The stacked layers' parameters in every use (as :class:`_WeightToken` for one weight)."""
 
     @staticmethod
-    def forward(ctx, stacked: _LowOneHotLayers, *params: Tensor) -> Tensor:  # noqa: D102
-        ctx.stacked = stacked
+    def forward(ctx, stacked: _LowStackedLayers, *params: Tensor) -> Tensor:  # noqa: D102
+        ctx.stacked, ctx.count = stacked, len(params)
         return params[0].new_zeros(())
 
     @staticmethod
     def backward(ctx, _: Tensor) -> tuple[Tensor | None, ...]:  # noqa: D102
         s = ctx.stacked
-        count = len(s.rows) + sum(s.has_bias)
         if not s.inputs:
-            return (None,) * (1 + count)
-        x, g = torch.cat(s.inputs), torch.cat(s.grads)
+            return (None,) * (1 + ctx.count)
+        x, g = torch.cat(s.inputs, dim=1), torch.cat(s.grads, dim=1)  # (D, M, k), (D, M, R)
         s.inputs.clear()
         s.grads.clear()
-        r, n = g.shape[1], s.index_bias.shape[0]
-        grad = x.new_zeros(r, s.k + n, dtype=torch.float32)
-        grad[:, : s.k] = g.t() @ x
-        for index, total in s.index_sums.items():
-            grad[:, s.k + index] = total
-        bias = torch.stack(list(s.index_sums.values())).sum(0)
-        s.index_sums.clear()
+        d, n, r = s.index_part.shape
+        grad = x.new_empty((d, r, s.k + n), dtype=torch.float32)
+        grad[..., : s.k] = torch.bmm(g.transpose(1, 2), x)
+        grad[..., s.k :] = s.index_grads.transpose(1, 2)
+        bias = s.bias_grads
         out: list[Tensor] = []
-        for w_grad, b_grad, has_bias in zip(
-            grad.split(s.rows), bias.split(s.rows), s.has_bias, strict=True
-        ):
-            out += [w_grad, b_grad] if has_bias else [w_grad]
+        for layer, flags in enumerate(s.has_bias):
+            blocks = zip(grad[layer].split(s.rows), bias[layer].split(s.rows), flags, strict=True)
+            for w_grad, b_grad, has_bias in blocks:
+                out += [w_grad, b_grad] if has_bias else [w_grad]
         return None, *out
 
 
-class _OneHotUse(torch.autograd.Function):
-    """One use of :class:`_LowOneHotLayers`: bf16 operands, fp32 result and lookups."""
+class _StackUse(torch.autograd.Function):
+    """One use of :class:`_LowStackedLayers`: bf16 operands, fp32 result and lookups."""
 
     @staticmethod
-    def forward(  # noqa: D102
-        ctx, x: Tensor, token: Tensor | None, stacked: _LowOneHotLayers, index: int
-    ) -> Tensor:
+    def forward(ctx, x, token, stacked: _LowStackedLayers, index):  # noqa: D102
         x_low = x.to(torch.bfloat16)
         ctx.save_for_backward(x_low)
         ctx.stacked, ctx.index = stacked, index
-        return (x_low @ stacked.low.t()).to(x.dtype) + stacked.index_bias[index]
+        out = _batched(x_low, stacked.low.transpose(1, 2)).to(x.dtype)
+        rows = _offsets(stacked.index_part, stacked.bias, index)
+        return out if rows is None else out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
 
     @staticmethod
-    def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None, None]:  # noqa: D102
+    def backward(ctx, grad: Tensor):  # noqa: D102
         (x_low,) = ctx.saved_tensors
         s = ctx.stacked
         g_low = grad.to(torch.bfloat16)
-        grad_x = (g_low @ s.low).to(grad.dtype) if ctx.needs_input_grad[0] else None
+        grad_x = _batched(g_low, s.low).to(grad.dtype) if ctx.needs_input_grad[0] else None
         grad_token = None
         if ctx.needs_input_grad[1]:
-            s.inputs.append(x_low.reshape(-1, s.k))
-            s.grads.append(g_low.reshape(-1, g_low.shape[-1]))
-            total = grad.reshape(-1, grad.shape[-1]).sum(0)
-            previous = s.index_sums.get(ctx.index)
-            s.index_sums[ctx.index] = total if previous is None else previous + total
+            d = len(x_low)
+            s.inputs.append(x_low.reshape(d, -1, s.k))
+            s.grads.append(g_low.reshape(d, -1, g_low.shape[-1]))
+            if ctx.index is not None or s.bias is not None:
+                sums = grad.reshape(d, -1, grad.shape[-1]).sum(1)  # (D, R) in fp32
+                s.bias_grads += sums
+                if ctx.index is not None:
+                    s.index_grads[torch.arange(d), torch.tensor(ctx.index)] += sums
             grad_token = grad.new_zeros(())
         return grad_x, grad_token, None, None
 

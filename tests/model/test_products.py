@@ -9,7 +9,7 @@ from torch import nn
 from ngae.model import precision
 from ngae.model.decoder import edge_pairs
 from ngae.model.edge_scores import low_edge_scores
-from ngae.model.products import OneHotLayers, Products
+from ngae.model.products import Products, StackedLayers
 
 needs_bf16 = pytest.mark.skipif(
     not precision.bf16_available(torch.device("cpu")), reason="this CPU has no bf16 products"
@@ -33,14 +33,29 @@ def layers(k: int, n: int, gen: torch.Generator) -> list[nn.Linear]:
     return [gate, mapper]
 
 
-def test_onehot_layers_are_the_layers_on_the_input_and_its_one_hot_index() -> None:
+def rows(stack: list[nn.Linear]) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+    return [(layer.weight, layer.bias) for layer in stack]
+
+
+@pytest.mark.parametrize("mode", ["fp32", pytest.param("bf16", marks=needs_bf16)])
+def test_stacked_layers_are_each_pass_own_layers_on_the_input_and_its_one_hot_index(
+    mode: str,
+) -> None:
+    """Two stacks (the encoder's two directions), each on its own inputs and index."""
     gen = torch.Generator().manual_seed(0)
-    gate, mapper = layers(5, 3, gen)
-    x = torch.randn(4, 5, generator=gen)
-    for index in range(3):
-        full = torch.cat([x, nn.functional.one_hot(torch.tensor([index] * 4), 3).float()], 1)
-        want = torch.cat([gate(full), mapper(full)], 1)
-        torch.testing.assert_close(OneHotLayers([gate, mapper], 5)(x, index), want)
+    stacks = [layers(5, 3, gen), layers(5, 3, gen)]
+    x = torch.randn(2, 4, 5, generator=gen)
+    f = Products(mode).stacked([rows(stack) for stack in stacks], 5)
+    cast = rounded if mode == "bf16" else (lambda t: t)
+    for index in ([0, 2], [1, 1]):
+        got = f(x, index)
+        assert got.shape == (2, 4, 12) and got.dtype == torch.float32
+        for d, (gate, mapper) in enumerate(stacks):
+            onehot = nn.functional.one_hot(torch.tensor([index[d]] * 4), 3).float()
+            full = torch.cat([cast(x[d]), onehot], 1)
+            want = torch.cat([gate(full), mapper(full)], 1)
+            assert_near(got[d], want, 0.01 if mode == "bf16" else 1e-6)
+    assert isinstance(Products("fp32").stacked([rows(stacks[0])], 5), StackedLayers)
 
 
 @needs_bf16
@@ -55,14 +70,14 @@ def test_bf16_onehot_layers_known_gradient_over_all_uses() -> None:
     xs = [torch.randn(3, 2, 16, generator=gen) for _ in range(4)]
     indices = [0, 1, 2, 0]
     mm = Products("bf16")
-    f = mm.onehot_layers([gate, mapper], 16)
-    assert mm.onehot_layers([gate, mapper], 16) is f
+    f = mm.stacked([rows([gate, mapper])], 16)
+    assert mm.stacked([rows([gate, mapper])], 16) is f
     stacked = torch.cat([gate.weight, mapper.weight]).detach()  # (12, 16 + 4)
     bias = torch.cat([gate.bias.detach(), torch.zeros(6)])
     seen: list[torch.Tensor] = []
     h = torch.zeros(3, 2, 12)
     for x, index in zip(xs, indices, strict=True):  # chained as a recurrent pass's steps are
-        out = f(x, index)
+        out = f(x.unsqueeze(0), [index]).squeeze(0)
         product = rounded(rounded(x) @ rounded(stacked[:, :16]).t())
         want = product + stacked[:, 16 + index] + bias  # the one-hot part and bias in fp32
         torch.testing.assert_close(out.detach(), want, rtol=2**-7, atol=1e-5)
