@@ -9,7 +9,7 @@ from torch import Tensor, nn
 
 from ngae.config import ModelConfig
 from ngae.model.gated_messages import MessageFn
-from ngae.model.gru import gate_math, input_gates
+from ngae.model.gru import gate_math
 from ngae.model.products import FP32, Products
 
 
@@ -81,17 +81,20 @@ def _propagate(passes: list[_Pass], types: Tensor, adj: Tensor, mm: Products) ->
     project = mm.stacked([[(p.cell.weight_hh, None)] for p in passes], hs)
     msg = MessageFn([(p.gate, p.mapper) for p in passes], hs, mm)
     bias_hh = torch.stack([p.cell.bias_hh for p in passes]).unsqueeze(1)  # (D, 1, 3H)
-    gates = torch.stack([input_gates(p.cell, t) for p, t in zip(passes, types, strict=True)])
-    gates = gates.unbind(2)  # every vertex's (D, B, 3H) input gates at once
+    # Input gates W_i onehot(type) + b_i: a lookup in each pass's own weights.
+    w_ih = torch.stack([p.cell.weight_ih.t() for p in passes])  # (D, T, 3H)
+    b_ih = torch.stack([p.cell.bias_ih for p in passes]).unsqueeze(1)  # (D, 1, 3H)
+    which = torch.arange(len(passes), device=types.device).unsqueeze(1)  # (D, 1)
     msgs: list[Tensor] = []
     h = adj.new_zeros((len(passes), b, hs))
     for v in range(n):
+        gi = w_ih[which, types[:, :, v]] + b_ih  # (D, B, 3H)
         if v == 0:  # no predecessors: zero hidden input, so skip its projection
-            h = gate_math(gates[0], torch.zeros_like(gates[0]), h, bias_hh)
+            h = gate_math(gi, torch.zeros_like(gi), h, bias_hh)
         else:
             stacked = torch.stack(msgs, dim=2)  # (D, B, v, H)
             hidden = (adj[:, :, :v, v].unsqueeze(2) @ stacked).squeeze(2)  # (D, B, H)
-            h = gate_math(gates[v], project(hidden), hidden, bias_hh)
+            h = gate_math(gi, project(hidden), hidden, bias_hh)
         if v < n - 1:
             msgs.append(msg(h, [n - 1 - v if p.reverse else v for p in passes]))
     return h
