@@ -9,6 +9,8 @@ end (README, "The model"; ``tests/model/test_vae.py`` compares it with a per-gra
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -67,25 +69,26 @@ class GraphDecoder(nn.Module):
         Returns:
             ``(type_nll, edge_nll)``, each summed over the batch.
         """
-        b, n = types.shape
+        n, hs = types.shape[1], self.cfg.hs
         h = self._start(z, mm)
-        states, msgs = [h], [msg(h, 0)]
-        projs = [hidden_projection(self.grud, msgs[0], mm)]
+        states = [h]
+        # Each earlier vertex's message and its GRU projection side by side: (B, 4H).
+        sent = [_with_projection(self.grud, msg(h, 0), mm)]
         partial: list[Tensor] = []
-        zeros_h, zeros_p = h.new_zeros(b, 1, h.shape[-1]), h.new_zeros(b, 1, projs[0].shape[-1])
         gates = input_gates(self.grud, types).unbind(1)  # every vertex's (B, 3H) at once
         for v in range(1, n):
             gi = gates[v].unsqueeze(1)  # (B, 1, 3H)
-            e = adj[:, :v, v].flip(1).unsqueeze(-1)  # (B, v, 1) nearest earlier vertex first
-            sums = torch.cat([zeros_h, (e * torch.stack(msgs[::-1], 1)).cumsum(1)], 1)
-            psums = torch.cat([zeros_p, (e * torch.stack(projs[::-1], 1)).cumsum(1)], 1)
+            # Row k sums the messages of the k nearest earlier vertices that send an edge to v:
+            # every partial sum (k = 0..v) of messages and projections in one product.
+            take = _nearest(v, z.device) * adj[:, :v, v].unsqueeze(1)  # (B, v + 1, v)
+            sums, psums = (take @ torch.stack(sent, 1)).split([hs, 3 * hs], dim=-1)
             hk = gru_combine(self.grud, gi, psums, sums)  # (B, v + 1, H): after k decisions
-            partial.append(hk[:, :v])
-            h = hk[:, v]
+            before, h = hk.split([v, 1], dim=1)
+            partial.append(before)
+            h = h.squeeze(1)
             states.append(h)
             if v < n - 1:
-                msgs.append(msg(h, v))
-                projs.append(hidden_projection(self.grud, msgs[-1], mm))
+                sent.append(_with_projection(self.grud, msg(h, v), mm))
         all_states = torch.stack(states, 1)  # (B, N, H)
         hidden_types = torch.relu(mm.linear(self.add_vertex[0], all_states[:, :-1]))
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
@@ -206,6 +209,21 @@ class GraphDecoder(nn.Module):
         if stochastic:
             return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
         return logits.argmax(-1)
+
+
+def _with_projection(cell: nn.GRUCell, message: Tensor, mm: Products) -> Tensor:
+    """``[m; W_h m]`` ``(B, 4H)``: a message and its GRU hidden projection."""
+    return torch.cat([message, hidden_projection(cell, message, mm)], dim=-1)
+
+
+@functools.cache
+def _nearest(v: int, device: torch.device) -> Tensor:
+    """``(v + 1, v)``: row ``k`` marks the ``k`` earlier vertices nearest to ``v``, ``u >= v - k``.
+
+    Cached per vertex and device, and never written to.
+    """
+    k = torch.arange(v + 1, device=device).unsqueeze(1)
+    return (torch.arange(v, device=device) + k >= v).float()
 
 
 def _all_rows(mm: Products, partial: Tensor) -> bool:

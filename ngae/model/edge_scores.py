@@ -38,7 +38,7 @@ class _LowEdgeScores(torch.autograd.Function):
         pairs[earlier, torch.arange(len(earlier), device=x_a.device)] = 1  # (V, E)
         pa = (xa @ w1_low[:, :k].t()).float().add_(b1.detach()).to(LOW)  # (B, V, 4H)
         # pb + pa[:, earlier], the gather done by the 0/1 matrix (exact: one term per sum)
-        pre = torch.baddbmm(xb @ w1_low[:, k:].t(), pairs.t().expand(len(xa), -1, -1), pa)
+        pre = (xb @ w1_low[:, k:].t()).baddbmm_(pairs.t().expand(len(xa), -1, -1), pa)
         hidden = pre.relu_()  # (B, E, 4H)
         scores = (hidden @ w2_low.t()).float().add_(b2.detach())  # (B, E, 1)
         ctx.save_for_backward(xa, xb, hidden, w1_low, w2_low, pairs)
