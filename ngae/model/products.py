@@ -148,6 +148,23 @@ def _batched(x: Tensor, weight: Tensor) -> Tensor:
     return torch.bmm(x.reshape(d, -1, k), weight).reshape(*x.shape[:-1], weight.shape[-1])
 
 
+def _rows_product(x_low: Tensor, rows: Tensor, dtype: torch.dtype) -> Tensor:
+    """``x @ rows^T`` as ``dtype``, computed as ``(rows x^T)^T``.
+
+    ``x`` is bf16 ``(..., K)`` with ``rows`` ``(N, K)``, or ``(D, ..., K)`` with ``(D, N, K)``.
+    oneDNN's bf16 kernels run these thin products (32 rows) 20-40% faster this way round than
+    with a transposed right operand; the conversion to ``dtype`` makes the result contiguous.
+    """
+    if rows.dim() == 2:
+        flat = x_low.reshape(-1, x_low.shape[-1])
+        out = (rows @ flat.t()).t()
+    else:
+        flat = x_low.reshape(len(x_low), -1, x_low.shape[-1])
+        out = torch.bmm(rows, flat.transpose(1, 2)).transpose(1, 2)
+    out = out.to(dtype, memory_format=torch.contiguous_format)
+    return out.reshape(*x_low.shape[:-1], rows.shape[-2])
+
+
 def _offsets(index_part: Tensor, bias: Tensor | None, index: Sequence[int] | None) -> Tensor | None:
     """``(D, R)``: row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``) plus the bias, if any."""
     rows = bias
@@ -207,7 +224,7 @@ class _StackUse(torch.autograd.Function):
         x_low = x.to(torch.bfloat16)
         ctx.save_for_backward(x_low)
         ctx.stacked, ctx.index = stacked, index
-        out = _batched(x_low, stacked.low.transpose(1, 2)).to(x.dtype)
+        out = _rows_product(x_low, stacked.low, x.dtype)
         rows = _offsets(stacked.index_part, stacked.bias, index)
         return out if rows is None else out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
 
@@ -275,7 +292,10 @@ class _UseProduct(torch.autograd.Function):
         x_low = x.to(torch.bfloat16)
         ctx.save_for_backward(x_low)
         ctx.shared = shared
-        return (x_low @ shared.low).to(x.dtype)
+        w = shared.low
+        if w.dim() == 2 and w.stride(0) == 1:  # a transposed view: its rows are contiguous
+            return _rows_product(x_low, w.t(), x.dtype)
+        return (x_low @ w).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None, None]:  # noqa: D102
