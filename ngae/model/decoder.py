@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ngae.config import ModelConfig
-from ngae.model.edge_scores import low_edge_scores
+from ngae.model.edge_scores import low_edge_scores, pair_matrix
 from ngae.model.gated_messages import MessageFn
 from ngae.model.gru import gru_combine, gru_step, hidden_projection, input_gates
 from ngae.model.products import FP32, Products
@@ -24,11 +24,16 @@ from ngae.model.products import FP32, Products
 START_TYPE, END_TYPE, PAD = 0, 1, -1
 
 
-def edge_pairs(n: int) -> tuple[Tensor, Tensor]:
-    """Earlier and new vertex of every scored edge, in scoring order (v = 1.., nearest first)."""
+@functools.cache
+def edge_pairs(n: int, device: torch.device | None = None) -> tuple[Tensor, Tensor]:
+    """Earlier and new vertex of every scored edge, in scoring order (v = 1.., nearest first).
+
+    Cached per size and device and never written to: made once, so a step captured in a CUDA
+    graph copies nothing from the host.
+    """
     earlier = [v - 1 - k for v in range(1, n) for k in range(v)]
     new = [v for v in range(1, n) for _ in range(v)]
-    return torch.tensor(earlier), torch.tensor(new)
+    return torch.tensor(earlier, device=device), torch.tensor(new, device=device)
 
 
 class GraphDecoder(nn.Module):
@@ -93,7 +98,7 @@ class GraphDecoder(nn.Module):
         hidden_types = torch.relu(mm.linear(self.add_vertex[0], all_states[:, :-1]))
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
-        earlier, new = (t.to(z.device) for t in edge_pairs(n))
+        earlier, new = edge_pairs(n, z.device)
         edge_logits = self._edge_scores(all_states, torch.cat(partial, 1), types, adj, mm)
         target = adj[:, earlier, new]
         edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
@@ -109,9 +114,10 @@ class GraphDecoder(nn.Module):
         self, states: Tensor, partial: Tensor, types: Tensor, adj: Tensor, mm: Products
     ) -> Tensor:
         """The edge network's logits ``(B, E)`` for every scored edge (scoring order)."""
-        earlier = edge_pairs(types.shape[1])[0].to(types.device)
+        n = types.shape[1]
         if mm.precision == "bf16":
-            return low_edge_scores(states[:, :-1], partial, earlier, self.add_edge)
+            return low_edge_scores(states[:, :-1], partial, _pairs(n, types.device), self.add_edge)
+        earlier = edge_pairs(n, types.device)[0]
         proj_earlier, proj_new = self._edge_projections(states, partial, types, adj, mm)
         pre = proj_earlier[:, earlier] + proj_new  # (B, E, 4H)
         return self.add_edge[2](torch.relu(pre)).squeeze(-1)
@@ -217,6 +223,12 @@ def _with_projection(cell: nn.GRUCell, message: Tensor, mm: Products) -> Tensor:
 
 
 @functools.cache
+def _pairs(n: int, device: torch.device) -> Tensor:
+    """The scored edges' :func:`pair_matrix`, cached per size and device, never written to."""
+    return pair_matrix(edge_pairs(n, device)[0], n - 1)
+
+
+@functools.cache
 def _nearest(v: int, device: torch.device) -> Tensor:
     """``(v + 1, v)``: row ``k`` marks the ``k`` earlier vertices nearest to ``v``, ``u >= v - k``.
 
@@ -236,7 +248,7 @@ def _changed_rows(types: Tensor, adj: Tensor) -> Tensor:
 
     Row (v, k >= 1) is a new state when the edge from v - k (scored at step k - 1) was added.
     """
-    earlier, new = (t.to(types.device) for t in edge_pairs(types.shape[1]))
+    earlier, new = edge_pairs(types.shape[1], types.device)
     return adj[:, earlier + 1, new].bool() & (earlier != new - 1)
 
 
@@ -249,7 +261,7 @@ def _select_projections(proj_rows: Tensor, changed: Tensor, types: Tensor) -> Te
     """
     b, e = changed.shape
     n = types.shape[1]
-    earlier, new = (t.to(types.device) for t in edge_pairs(n))
+    earlier, new = edge_pairs(n, types.device)
     first_step = earlier == new - 1
     num_types = len(proj_rows) - int(changed.sum())
     type_proj, proj_changed = proj_rows[:num_types], proj_rows[num_types:]

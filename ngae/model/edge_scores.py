@@ -16,26 +16,32 @@ from torch import Tensor, nn
 LOW = torch.bfloat16
 
 
-def low_edge_scores(x_a: Tensor, x_b: Tensor, earlier: Tensor, net: nn.Sequential) -> Tensor:
-    """Scores ``(B, E)`` of pairs ``(x_a[:, earlier[e]], x_b[:, e])`` by ``net`` in bf16.
+def pair_matrix(earlier: Tensor, v: int) -> Tensor:
+    """``(V, E)`` bf16 0/1: column ``e`` marks pair ``e``'s earlier vertex ``earlier[e]``."""
+    pairs = torch.zeros(v, len(earlier), dtype=LOW, device=earlier.device)
+    pairs[earlier, torch.arange(len(earlier), device=earlier.device)] = 1
+    return pairs
+
+
+def low_edge_scores(x_a: Tensor, x_b: Tensor, pairs: Tensor, net: nn.Sequential) -> Tensor:
+    """Scores ``(B, E)`` of pairs ``(x_a[:, u_e], x_b[:, e])`` by ``net`` in bf16.
 
     ``x_a`` ``(B, V, H)`` are the earlier vertices' states, ``x_b`` ``(B, E, H)`` the new
-    vertex's state at each pair, ``net`` is ``Linear(2H, 4H), ReLU, Linear(4H, 1)``.
+    vertex's state at each pair, ``pairs`` the :func:`pair_matrix` of the pairs' earlier
+    vertices ``u_e``, ``net`` is ``Linear(2H, 4H), ReLU, Linear(4H, 1)``.
     """
     first, last = net[0], net[2]
     return _LowEdgeScores.apply(
-        x_a, x_b, earlier, first.weight, first.bias, last.weight, last.bias
+        x_a, x_b, pairs, first.weight, first.bias, last.weight, last.bias
     ).squeeze(-1)
 
 
 class _LowEdgeScores(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x_a, x_b, earlier, w1, b1, w2, b2):  # noqa: D102
+    def forward(ctx, x_a, x_b, pairs, w1, b1, w2, b2):  # noqa: D102
         k = x_a.shape[-1]
         w1_low, w2_low = w1.detach().to(LOW), w2.detach().to(LOW)
         xa, xb = x_a.to(LOW), x_b.to(LOW)
-        pairs = torch.zeros(x_a.shape[1], len(earlier), dtype=LOW, device=x_a.device)
-        pairs[earlier, torch.arange(len(earlier), device=x_a.device)] = 1  # (V, E)
         pa = (xa @ w1_low[:, :k].t()).float().add_(b1.detach()).to(LOW)  # (B, V, 4H)
         # pb + pa[:, earlier], the gather done by the 0/1 matrix (exact: one term per sum)
         pre = (xb @ w1_low[:, k:].t()).baddbmm_(pairs.t().expand(len(xa), -1, -1), pa)

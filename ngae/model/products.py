@@ -166,11 +166,13 @@ def _rows_product(x_low: Tensor, rows: Tensor, dtype: torch.dtype) -> Tensor:
 
 
 def _offsets(index_part: Tensor, bias: Tensor | None, index: Sequence[int] | None) -> Tensor | None:
-    """``(D, R)``: row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``) plus the bias, if any."""
+    """``(D, R)``: row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``) plus the bias, if any.
+
+    Python-int selections: no index tensor is copied from the host (CUDA-graph capture).
+    """
     rows = bias
     if index is not None:
-        at = torch.tensor(index, device=index_part.device)
-        picked = index_part[torch.arange(len(at), device=at.device), at]
+        picked = torch.stack([index_part[d, i] for d, i in enumerate(index)])
         rows = picked if rows is None else picked + rows
     return rows
 
@@ -242,8 +244,8 @@ class _StackUse(torch.autograd.Function):
             if ctx.index is not None or s.bias is not None:
                 sums = grad.reshape(d, -1, grad.shape[-1]).sum(1)  # (D, R) in fp32
                 s.bias_grads += sums
-                if ctx.index is not None:
-                    s.index_grads[torch.arange(d), torch.tensor(ctx.index)] += sums
+                for layer, i in enumerate(ctx.index or ()):
+                    s.index_grads[layer, i] += sums[layer]
             grad_token = grad.new_zeros(())
         return grad_x, grad_token, None, None
 

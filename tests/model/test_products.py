@@ -8,7 +8,7 @@ from torch import nn
 
 from ngae.model import precision
 from ngae.model.decoder import edge_pairs
-from ngae.model.edge_scores import low_edge_scores
+from ngae.model.edge_scores import low_edge_scores, pair_matrix
 from ngae.model.products import Products, StackedLayers
 
 needs_bf16 = pytest.mark.skipif(
@@ -135,7 +135,7 @@ def test_bf16_edge_scores_follow_the_fp32_edge_network() -> None:
         for t in (x_a, x_b, *net.parameters()):
             t.grad = None
         if fused:
-            scores = low_edge_scores(x_a, x_b, earlier, net)
+            scores = low_edge_scores(x_a, x_b, pair_matrix(earlier, n - 1), net)
         else:
             scores = net(torch.cat([x_a[:, earlier], x_b], -1)).squeeze(-1)
         (scores * weights).sum().backward()
