@@ -150,11 +150,19 @@ class GraphDecoder(nn.Module):
         msg: MessageFn,
         stochastic: bool = True,
         generator: torch.Generator | None = None,
+        static: bool = False,
     ) -> tuple[Tensor, Tensor]:
         """Decode ``z`` ``(B, nz)`` to ``types`` ``(B, N)`` (``-1`` after the end) and bool ``adj``.
 
         Follows D-VAE's ``decode``: the last vertex is forced to the output type; when the output
         type is chosen, it is connected to every vertex without out-edges and decoding stops.
+
+        ``static`` updates every row at every edge step (keeping the old state where no edge
+        was added) instead of selecting the rows that gained one, and samples types by inverting
+        the cumulative probabilities of one uniform draw: no shape and no host decision depends
+        on the data, so a GPU never waits and the whole decoding can be captured in a CUDA graph.
+        Greedy decodings are the same either way; stochastic ones draw other samples of the
+        same distribution.
         """
         b, n = len(z), self.cfg.max_n
         h = self._start(z)
@@ -169,7 +177,7 @@ class GraphDecoder(nn.Module):
         projs = [hidden_projection(self.grud, msgs[0])]
         earlier_proj = [h @ w_a + self.add_edge[0].bias]
         for v in range(1, n):
-            new_type = self._pick_type(states[-1], v == n - 1, stochastic, generator)
+            new_type = self._pick_type(states[-1], v == n - 1, stochastic, generator, static)
             new_type = torch.where(finished, PAD, new_type)
             types[:, v] = new_type
             is_end = new_type == END_TYPE
@@ -190,6 +198,13 @@ class GraphDecoder(nn.Module):
                 else:
                     take = (prob > 0.5) & adding
                 adj[:, u, v] |= take
+                if static:
+                    added = take.unsqueeze(1)
+                    hidden = hidden + added * msgs[u]
+                    proj = proj + added * projs[u]
+                    h_all = gru_combine(self.grud, gi, proj, hidden)
+                    h, h_b = torch.where(added, h_all, h), torch.where(added, h_all @ w_b, h_b)
+                    continue
                 rows = take.nonzero().squeeze(1)
                 if len(rows) == 0:
                     continue
@@ -207,14 +222,33 @@ class GraphDecoder(nn.Module):
         return types, adj
 
     def _pick_type(
-        self, h: Tensor, last: bool, stochastic: bool, generator: torch.Generator | None
+        self,
+        h: Tensor,
+        last: bool,
+        stochastic: bool,
+        generator: torch.Generator | None,
+        static: bool = False,
     ) -> Tensor:
         if last:
             return torch.full((len(h),), END_TYPE, dtype=torch.long, device=h.device)
         logits = self.add_vertex(h)
-        if stochastic:
-            return torch.multinomial(torch.softmax(logits, -1), 1, generator=generator).squeeze(1)
-        return logits.argmax(-1)
+        if not stochastic:
+            return logits.argmax(-1)
+        probs = torch.softmax(logits, -1)
+        if static:
+            return sample_by_inversion(probs, generator)
+        return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+
+
+def sample_by_inversion(probs: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """One category per row of ``probs`` ``(B, T)``, as ``torch.multinomial`` draws it.
+
+    The first category whose cumulative probability exceeds a uniform draw: no data-dependent
+    work, so it can run inside a captured CUDA graph.
+    """
+    draw = torch.rand(len(probs), 1, device=probs.device, generator=generator)
+    below = (probs.cumsum(-1) <= draw * probs.sum(-1, keepdim=True)).sum(-1)
+    return below.clamp(max=probs.shape[-1] - 1)
 
 
 def _with_projection(cell: nn.GRUCell, message: Tensor, mm: Products) -> Tensor:

@@ -63,10 +63,20 @@ class NGAE(nn.Module):
         return self.perf_head(mu).squeeze(-1), self.cmplx_head(mu).squeeze(-1)
 
     def decode(
-        self, z: Tensor, stochastic: bool = True, generator: torch.Generator | None = None
+        self,
+        z: Tensor,
+        stochastic: bool = True,
+        generator: torch.Generator | None = None,
+        static: bool | None = None,
     ) -> tuple[Tensor, Tensor]:
-        """Decode ``z`` ``(B, nz)`` -> ``types`` ``(B, N)`` (``-1`` padding), bool ``adj``."""
-        return self.decoder.decode(z, self.encoder.forward_messages(), stochastic, generator)
+        """Decode ``z`` ``(B, nz)`` -> ``types`` ``(B, N)`` (``-1`` padding), bool ``adj``.
+
+        ``static`` (default: on a GPU) is the decoder's data-independent path (see
+        :meth:`GraphDecoder.decode`).
+        """
+        static = z.is_cuda if static is None else static
+        msg = self.encoder.forward_messages()
+        return self.decoder.decode(z, msg, stochastic, generator, static)
 
     def forward(
         self,
