@@ -117,6 +117,22 @@ class _LowStackedLayers:
     """
 
     def __init__(self, stacks: Sequence[Sequence[Rows]], k: int) -> None:
+        self.state = _StackState(stacks, k)
+        params = [t for blocks in stacks for w, b in blocks for t in (w, b) if t is not None]
+        needs_grad = torch.is_grad_enabled() and any(p.requires_grad for p in params)
+        # The token's node holds the state, not this object: no reference cycle (which would
+        # keep each step's rounded weights alive until a full garbage collection).
+        self.token = _StackToken.apply(self.state, *params) if needs_grad else None
+
+    def __call__(self, x: Tensor, index: Sequence[int] | None = None) -> Tensor:
+        """Outputs ``(D, ..., R)`` for inputs ``x`` ``(D, ..., k)``, one index per layer."""
+        return _StackUse.apply(x, self.token, self.state, None if index is None else tuple(index))
+
+
+class _StackState:
+    """The rounded stacked weights of one pass and the sums their uses' backward add up."""
+
+    def __init__(self, stacks: Sequence[Sequence[Rows]], k: int) -> None:
         first = stacks[0][0][0]
         self.k, self.rows = k, [w.shape[0] for w, _ in stacks[0]]
         self.has_bias = [[b is not None for _, b in blocks] for blocks in stacks]
@@ -133,13 +149,6 @@ class _LowStackedLayers:
         self.grads: list[Tensor] = []
         self.index_grads = self.index_part.new_zeros(self.index_part.shape)
         self.bias_grads = self.low.new_zeros((len(stacks), r), dtype=torch.float32)
-        params = [t for blocks in stacks for w, b in blocks for t in (w, b) if t is not None]
-        needs_grad = torch.is_grad_enabled() and any(p.requires_grad for p in params)
-        self.token = _StackToken.apply(self, *params) if needs_grad else None
-
-    def __call__(self, x: Tensor, index: Sequence[int] | None = None) -> Tensor:
-        """Outputs ``(D, ..., R)`` for inputs ``x`` ``(D, ..., k)``, one index per layer."""
-        return _StackUse.apply(x, self.token, self, None if index is None else tuple(index))
 
 
 def _batched(x: Tensor, weight: Tensor) -> Tensor:
@@ -193,7 +202,7 @@ class _StackToken(torch.autograd.Function):
     """The stacked layers' parameters in every use (as :class:`_WeightToken` for one weight)."""
 
     @staticmethod
-    def forward(ctx, stacked: _LowStackedLayers, *params: Tensor) -> Tensor:  # noqa: D102
+    def forward(ctx, stacked: _StackState, *params: Tensor) -> Tensor:  # noqa: D102
         ctx.stacked, ctx.count = stacked, len(params)
         return params[0].new_zeros(())
 
@@ -219,10 +228,10 @@ class _StackToken(torch.autograd.Function):
 
 
 class _StackUse(torch.autograd.Function):
-    """One use of :class:`_LowStackedLayers`: bf16 operands, fp32 result and lookups."""
+    """One use of stacked bf16 layers (:class:`_StackState`): bf16 operands, fp32 results."""
 
     @staticmethod
-    def forward(ctx, x, token, stacked: _LowStackedLayers, index):  # noqa: D102
+    def forward(ctx, x, token, stacked: _StackState, index):  # noqa: D102
         x_low = x.to(torch.bfloat16)
         ctx.save_for_backward(x_low)
         ctx.stacked, ctx.index = stacked, index
