@@ -324,6 +324,8 @@ def test_map_filters_selection_and_state(page, server):
     low.press("Enter")
     idle(page)
     page.wait_for_function(PLOT_READY, arg=0)
+    # On a busy machine the rerun may start after the page looked idle: wait for the filter.
+    wait_until(lambda: shown_count(page) < len(values), 30)
     shown = shown_count(page)
     assert 0 < shown < len(values), plot_title(page)
     choose(page, "Colour by", "exact params")
