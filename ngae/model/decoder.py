@@ -128,10 +128,10 @@ class GraphDecoder(nn.Module):
         """The edge network's first layer, split: ``W_a h_u + b`` and ``W_b h_new`` per edge.
 
         Returns ``(B, N - 1, 4H)`` for the earlier vertices' final ``states`` and ``(B, E, 4H)``
-        for the new vertex's ``partial`` states ``(B, E, H)`` (scoring order). In fp32 on the
-        CPU each distinct partial state is projected once (:meth:`_select_projections`); where
-        products are cheap (bf16) or shapes must be static (a CUDA graph), every row is: a state
-        unchanged by a step is the same row, so both give the same values.
+        for the new vertex's ``partial`` states ``(B, E, H)`` (scoring order). The fp32 path (bf16
+        has :func:`low_edge_scores`): on the CPU each distinct partial state is projected once
+        (:meth:`_select_projections`); where shapes must be static (CUDA, a CUDA graph), every
+        row is: a state unchanged by a step is the same row, so both give the same values.
         """
         layer = self.add_edge[0]
         if _all_rows(mm, partial):
@@ -273,8 +273,8 @@ def _nearest(v: int, device: torch.device) -> Tensor:
 
 
 def _all_rows(mm: Products, partial: Tensor) -> bool:
-    """Project every partial state: where products are cheap, or shapes must stay static."""
-    return mm.precision == "bf16" or partial.is_cuda
+    """Project every partial state in fp32 where shapes must stay static (on CUDA)."""
+    return partial.is_cuda
 
 
 def _changed_rows(types: Tensor, adj: Tensor) -> Tensor:

@@ -101,8 +101,9 @@ class GraphedDecoder:
                 types, adj = self.types, self.adj
             parts.append((types[: len(chunk)].clone(), adj[: len(chunk)].clone()))
         if not parts:
-            n = self.model.cfg.max_n
-            return torch.zeros(0, n, dtype=torch.long), torch.zeros(0, n, n, dtype=torch.bool)
+            n, device = self.model.cfg.max_n, self.z.device
+            types = torch.zeros(0, n, dtype=torch.long, device=device)
+            return types, torch.zeros(0, n, n, dtype=torch.bool, device=device)
         return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 

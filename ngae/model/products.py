@@ -103,9 +103,7 @@ class StackedLayers:
 
     def __call__(self, x: Tensor, index: Sequence[int] | None = None) -> Tensor:
         """Outputs ``(D, ..., R)`` for inputs ``x`` ``(D, ..., k)``, one index per layer."""
-        out = _batched(x, self.weight)
-        rows = _offsets(self.index_part, self.bias, index)
-        return out if rows is None else out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
+        return _add_offsets(_batched(x, self.weight), self.index_part, self.bias, index)
 
 
 class _LowStackedLayers:
@@ -174,16 +172,21 @@ def _rows_product(x_low: Tensor, rows: Tensor, dtype: torch.dtype) -> Tensor:
     return out.reshape(*x_low.shape[:-1], rows.shape[-2])
 
 
-def _offsets(index_part: Tensor, bias: Tensor | None, index: Sequence[int] | None) -> Tensor | None:
-    """``(D, R)``: row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``) plus the bias, if any.
+def _add_offsets(
+    out: Tensor, index_part: Tensor, bias: Tensor | None, index: Sequence[int] | None
+) -> Tensor:
+    """``out`` ``(D, ..., R)`` plus each layer's index rows and bias, where there are any.
 
-    Python-int selections: no index tensor is copied from the host (CUDA-graph capture).
+    Layer ``d`` adds row ``index[d]`` of ``index_part[d]`` (``(D, N, R)``). Python-int
+    selections: no index tensor is copied from the host (CUDA-graph capture).
     """
     rows = bias
     if index is not None:
         picked = torch.stack([index_part[d, i] for d, i in enumerate(index)])
         rows = picked if rows is None else picked + rows
-    return rows
+    if rows is None:
+        return out
+    return out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
 
 
 def _stacked_bias(stacks: Sequence[Sequence[Rows]]) -> Tensor | None:
@@ -236,8 +239,7 @@ class _StackUse(torch.autograd.Function):
         ctx.save_for_backward(x_low)
         ctx.stacked, ctx.index = stacked, index
         out = _rows_product(x_low, stacked.low, x.dtype)
-        rows = _offsets(stacked.index_part, stacked.bias, index)
-        return out if rows is None else out + rows.reshape(len(rows), *[1] * (out.dim() - 2), -1)
+        return _add_offsets(out, stacked.index_part, stacked.bias, index)
 
     @staticmethod
     def backward(ctx, grad: Tensor):  # noqa: D102
