@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from bf16_checks import assert_near, needs_bf16, rounded
 
 from ngae.config import ModelConfig
 from ngae.errors import UserInputError
@@ -16,18 +17,6 @@ from ngae.model.vae import NGAE
 from ngae.space.data import load_dataset
 
 CPU = torch.device("cpu")
-needs_bf16 = pytest.mark.skipif(
-    not precision.bf16_available(CPU), reason="this CPU has no bf16 matrix products"
-)
-
-
-def rounded(t: torch.Tensor) -> torch.Tensor:
-    return t.bfloat16().float()
-
-
-def assert_near(got: torch.Tensor, want: torch.Tensor, share: float) -> None:
-    """``got`` is within ``share`` of ``want`` in norm (bf16 rounds each entry by ~0.4%)."""
-    assert float((got - want).detach().norm()) <= share * float(want.detach().norm())
 
 
 def test_explicit_choices_and_bad_names() -> None:

@@ -7,25 +7,12 @@ import weakref
 
 import pytest
 import torch
+from bf16_checks import assert_near, needs_bf16, rounded
 from torch import nn
 
-from ngae.model import precision
 from ngae.model.decoder import edge_pairs
 from ngae.model.edge_scores import low_edge_scores, pair_matrix
 from ngae.model.products import Products, StackedLayers
-
-needs_bf16 = pytest.mark.skipif(
-    not precision.bf16_available(torch.device("cpu")), reason="this CPU has no bf16 products"
-)
-
-
-def rounded(t: torch.Tensor) -> torch.Tensor:
-    return t.detach().bfloat16().float()
-
-
-def assert_near(got: torch.Tensor, want: torch.Tensor, share: float) -> None:
-    """``got`` is within ``share`` of ``want`` in norm (bf16 rounds each entry by ~0.4%)."""
-    assert float((got - want).detach().norm()) <= share * float(want.detach().norm())
 
 
 def layers(k: int, n: int, gen: torch.Generator) -> list[nn.Linear]:
