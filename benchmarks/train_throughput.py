@@ -96,7 +96,7 @@ def main() -> None:
     print(f"train: {train_rate:.1f} graphs/s (batch {args.batch_size}), epoch {epoch:.0f} s")
     print(
         f"encode: {encode_rate:.0f} graphs/s; decode {args.decode_points} points: "
-        f"{decode_seconds:.2f} s ({args.decode_points / decode_seconds:.0f} graphs/s)"
+        f"{decode_seconds:.3f} s ({args.decode_points / decode_seconds:.0f} graphs/s)"
     )
     print(
         f"graphs_per_s={train_rate:.1f} threads={args.threads} device={device} "
