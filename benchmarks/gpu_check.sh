@@ -10,8 +10,8 @@
 #      before/after: goal 5,000 graphs/s at batch 32), each followed by 10,000 decodes
 #      (goal: under 0.1 s from the graph).
 # Each benchmark line ends in `graphs_per_s=... device=cuda precision=... cuda_graph=...`.
-# About 3-5 minutes on an H200 (most of it loading the data set five times); exits 2 at once
-# where no CUDA device is visible.
+# Its run time on an H200 is not measured yet (four benchmark runs, each loading the data set);
+# give it the device's 600-s limit. Exits 2 at once where no CUDA device is visible.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
