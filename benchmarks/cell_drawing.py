@@ -14,7 +14,7 @@ import platform
 import statistics
 import time
 
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.ui.cells import cell_file, cell_svg
 
 

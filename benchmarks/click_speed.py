@@ -6,7 +6,7 @@ Starts the dashboard on a copy of the shipped checkpoint and its cached maps, op
 Debian chromium, then clicks the most isolated points one after another. Each click is timed
 until the first cell on the page shows the clicked point's decoding and has stopped changing
 for 0.25 s (a drawing morphed into place changes its edge paths every frame); the time is when
-it began to stand still (``ngae.browser_harness.wait_cell_drawn``, shared with the browser
+it began to stand still (``browser_harness.wait_cell_drawn``, shared with the browser
 tests). Prints every click and the median of all but the first.
 """
 
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ngae.browser_harness import (
+from browser_harness import (
     APP_IDLE,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -31,6 +31,7 @@ from ngae.browser_harness import (
     stop,
     wait_cell_drawn,
 )
+
 from ngae.files import PROJECT_CHECKPOINTS
 
 

@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from ngae.browser_harness import CHROMIUM, CHROMIUM_ARGS, PLOT_READY, start_dashboard, stop
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, PLOT_READY, start_dashboard, stop
+
 from ngae.files import PROJECT_CHECKPOINTS
 
 APP = "[data-testid='stApp']"

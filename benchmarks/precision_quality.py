@@ -27,7 +27,8 @@ from ngae.config import ModelConfig, TrainConfig
 from ngae.explorer.catalog import DEFAULT_CHECKPOINT as SHIPPED
 from ngae.model.checkpoint import load_checkpoint, model_from_checkpoint
 from ngae.model.graph_tensors import to_tensors
-from ngae.space.data import DEFAULT_DATA, load_dataset
+from ngae.spaces.enas.data_file import DEFAULT_DATA
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import fit, quick_metrics, split_data
 
 FLOOR_RECON, FLOOR_RMSE_SHARE = 0.005, 0.10

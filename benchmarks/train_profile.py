@@ -17,7 +17,7 @@ from ngae.config import ModelConfig
 from ngae.model.graph_tensors import to_tensors, with_data_scale
 from ngae.model.precision import PRECISIONS, choose_precision
 from ngae.model.vae import NGAE
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import make_adam
 from ngae.training.step import train_step
 

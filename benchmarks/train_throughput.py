@@ -27,7 +27,7 @@ from ngae.model.graph_tensors import to_tensors, with_data_scale
 from ngae.model.inference import INFER_BATCH, GraphedDecoder, decode_many, encode_mu
 from ngae.model.precision import PRECISIONS, choose_precision
 from ngae.model.vae import NGAE
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import make_adam
 from ngae.training.step import GraphedStep, train_step
 

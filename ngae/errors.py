@@ -1,7 +1,6 @@
 """The errors users can cause; the CLI and the dashboard turn them into one-line messages."""
 
-from ngae.space.arch import ArchError
-from ngae.space.data import DataError
+from ngae.spaces.errors import ArchError, DataError
 
 
 class CheckpointError(ValueError):

@@ -5,8 +5,11 @@ import streamlit as st
 
 from ngae.explorer import BackgroundTask, duration, plural
 from ngae.ui.figures import history_figure, prediction_figure
+from ngae.ui.forms import count
 from ngae.ui.tables import compare_with_parent, eval_settings, metrics_table
 from pages import common
+from pages.parts import cached
+from pages.parts.guard import guarded
 
 
 def configs(card):
@@ -23,8 +26,9 @@ def configs(card):
 
 def data_stats(data, train_graphs):
     st.subheader("Data set")
+    n = cached.names()
     top = st.columns(4)
-    top[0].metric("architectures", f"{data.architectures:,}")
+    top[0].metric(n.items, f"{data.architectures:,}")
     top[1].metric("distinct", f"{data.distinct:,}")
     used = "" if train_graphs is None or train_graphs == data.train else f"{train_graphs:,} of "
     top[2].metric(
@@ -34,16 +38,10 @@ def data_stats(data, train_graphs):
     )
     top[3].metric("test", f"{data.test:,}", help="D-VAE's split")
     low = st.columns(2)
-    n = common.names()
-    if n.perf != "accuracy":  # a score (BIC) and a small complexity (free parameters)
-        low[0].metric(n.true_acc, f"{data.acc_min:,.0f} to {data.acc_max:,.0f}",
-                      help=f"range; mean {data.acc_mean:,.1f}")  # fmt: skip
-        low[1].metric(n.params, f"{data.params_min:,} to {data.params_max:,}", help="range")
-        return
-    low[0].metric("true accuracy", f"{data.acc_min:.3f} to {data.acc_max:.3f}",
-                  help=f"range; mean {data.acc_mean:.4f}")  # fmt: skip
-    low[1].metric("exact params", f"{data.params_min / 1e6:.2f} M to {data.params_max / 1e6:.2f} M",
-                  help="range of exact parameter counts")  # fmt: skip
+    low[0].metric(n.true_acc, f"{n.perf_grouped(data.acc_min)} to {n.perf_grouped(data.acc_max)}",
+                  help=f"range; mean {n.perf_grouped(data.acc_mean)}")  # fmt: skip
+    low[1].metric(n.params, f"{count(data.params_min)} to {count(data.params_max)}",
+                  help=f"range of {n.cmplx}")  # fmt: skip
 
 
 def lineage_line(card):
@@ -85,9 +83,10 @@ def evaluation_section(ex, card):
         table.map(lambda v: "" if pd.isna(v) else f"{v:.4g}"),  # blanks, not "None"
         height=35 * (len(table) + 1) + 3,  # every row, no inner scroll box
     )
+    note = ex.space_info.reference.note
     st.caption(
-        f"D-VAE's protocols on the test split ({protocol}): {eval_settings(ev)}. "
-        "DIGGED (2025) is a later DAG generative model, listed for reference."
+        f"D-VAE's protocols on the test split ({protocol}): {eval_settings(ev)}."
+        + (f" {note[:1].upper()}{note[1:]}." if note else "")
     )
     if protocol == "quick":
         full_evaluation(ex, card)
@@ -130,7 +129,7 @@ def ex_full_evaluation(ex):
 
 
 @st.fragment(run_every=2)
-@common.guarded
+@guarded
 def poll_evaluation(task):
     snap = task["task"].snapshot()
     if snap.done:
@@ -143,7 +142,7 @@ def poll_evaluation(task):
 
 
 def main():
-    ex = common.explorer()
+    ex = cached.explorer()
     card = ex.model_card()
     st.title(f"Model: {card.name}")
     st.markdown(lineage_line(card))
@@ -152,11 +151,10 @@ def main():
     st.subheader("Predictors on the test split")
     preds = ex.test_predictions()
     c = st.columns(2)
-    n = common.names()
+    n = cached.names()
     c[0].plotly_chart(
-        prediction_figure(preds, "pred_acc", "true_acc", n.perf.capitalize() if n.perf ==
-                          "accuracy" else n.perf), key="pred_acc_chart"
-    )  # fmt: skip
+        prediction_figure(preds, "pred_acc", "true_acc", n.perf_title), key="pred_acc_chart"
+    )
     c[1].plotly_chart(
         prediction_figure(preds, "pred_params", "params", n.cmplx.capitalize(), log=True),
         key="pred_params_chart",

@@ -20,6 +20,9 @@ from ngae.ui.figures import history_figure
 from ngae.ui.forms import parse_number
 from ngae.ui.tables import jobs_frame
 from pages import common
+from pages.parts import cached
+from pages.parts.checkpoints import explorer_key, request_checkpoint
+from pages.parts.guard import guarded
 
 D = TRAIN_DEFAULTS
 PRECISION_LABELS = {"auto": "auto (bf16 where fast)", "fp32": "fp32", "bf16": "bf16"}
@@ -100,7 +103,7 @@ def read_form(base):
 
 
 @st.fragment(run_every=1.5)
-@common.guarded
+@guarded
 def live(manager, job_id):
     job = manager.get(job_id)
     if job is None or job.status != "running":
@@ -147,7 +150,7 @@ def finished(job):
     if job.history:
         st.plotly_chart(history_figure(job.history, height=380), key=f"done_{job.id}")
     if st.button(f"Explore {job.output}", key=f"open_{job.id}"):
-        common.request_checkpoint(job.output)
+        request_checkpoint(job.output)
         st.switch_page("pages/model.py")
 
 
@@ -157,10 +160,10 @@ PENDING = "train_pending"
 
 def estimate(manager, request):
     """(seconds, how it was estimated) for a request, or (nan, reason)."""
-    key = common.explorer_key()
+    key = explorer_key()
     if key is None:
         return float("nan"), "no earlier run to measure from"
-    card = common.explorer().model_card()  # the selected checkpoint
+    card = cached.explorer().model_card()  # the selected checkpoint
     graphs = card.data.train  # D-VAE's training split
     history = card.history.to_dict("records")
     hs = card.model_config.get("hs")
@@ -180,7 +183,7 @@ def start(manager, request):
 def main():
     st.title("Train")
     manager = JobManager()
-    key = common.explorer_key()
+    key = explorer_key()
     if key is None:
         st.info(
             "No checkpoint yet: train a new model below (quick runs: a few epochs and a few "

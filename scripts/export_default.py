@@ -31,7 +31,7 @@ from ngae.model.checkpoint import (
     save_checkpoint,
 )
 from ngae.model.graph_tensors import to_tensors
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 from ngae.training.fit import refit_heads, split_data
 

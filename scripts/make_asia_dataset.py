@@ -1,6 +1,6 @@
 """Write data/asia_bn.jsonl: 20,000 distinct random DAGs over Asia with their BIC (seed 0)."""
 
-from ngae.space.asia_data import DATASET, write_dataset
+from ngae.spaces.asia.data import DATASET, write_dataset
 
 if __name__ == "__main__":
     write_dataset()

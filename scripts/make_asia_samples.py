@@ -1,6 +1,6 @@
 """Write data/asia_samples.csv: 5,000 rows from the Asia network, seed 0 (byte for byte)."""
 
-from ngae.space.asia_data import SAMPLES, write_samples
+from ngae.spaces.asia.data import SAMPLES, write_samples
 
 if __name__ == "__main__":
     write_samples()

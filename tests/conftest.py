@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from ngae.space.data import DEFAULT_DATA, enas_graph_data, read_enas_file
+from ngae.spaces.enas.data_file import DEFAULT_DATA, enas_graph_data, read_enas_file
 
 torch.set_num_threads(1)
 

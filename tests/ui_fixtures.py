@@ -5,7 +5,7 @@
 ``folder/checkpoints/ngae_default.pt`` (10 epochs at a high learning rate: enough for its
 decodings to be valid ENAS cells) and returns the environment variables that point the
 app at it (``NGAE_CHECKPOINT_DIR``, ``NGAE_JOBS_DB``). Training takes a few seconds.
-Starting the server and Chromium's flags live in :mod:`ngae.browser_harness` (the benchmarks
+Starting the server and Chromium's flags live in :mod:`benchmarks.browser_harness` (the benchmarks
 use them too).
 """
 
@@ -31,7 +31,7 @@ def train_tiny(out: Path, data: Path, lines: int = TINY_LINES) -> Path:
     import torch
 
     from ngae.config import ModelConfig, TrainConfig
-    from ngae.space.data import DEFAULT_DATA
+    from ngae.spaces.enas.data_file import DEFAULT_DATA
     from ngae.training.fit import fit, quick_metrics
 
     data.write_text("\n".join(DEFAULT_DATA.read_text().splitlines()[:lines]) + "\n")

@@ -21,8 +21,10 @@ import numpy as np
 from ngae.errors import UserInputError
 from ngae.model.checkpoint import load_checkpoint, model_from_checkpoint
 from ngae.model.inference import compute_latents
-from ngae.space.data import GraphData, load_dataset, write_enas_file, write_jsonl_file
-from ngae.space.dvae_files import load_dvae_pickle, save_dvae_pickle, save_latent_mat
+from ngae.spaces.enas.data_file import write_enas_file
+from ngae.spaces.enas.dvae_pickles import load_dvae_pickle, save_dvae_pickle, save_latent_mat
+from ngae.spaces.graph_data import GraphData, write_jsonl_file
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import split_data
 
 SOURCES = (".txt", ".jsonl", ".pkl")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from ngae.errors import UserInputError
 from ngae.files import atomic_write_bytes
-from ngae.space.asia import looks_like_adjacency
-from ngae.space.registry import DEFAULT_SPACE, SPACES
+from ngae.spaces.registry import SPACES, space_named, space_parsing
 from ngae.ui.cells import DRAW_FORMATS, cell_file
 
 
@@ -16,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``draw`` parser."""
     p = sub.add_parser("draw", help="draw a cell with Graphviz (SVG, PNG or PDF)")
     p.add_argument(
-        "arch", help="an ENAS architecture's 21 integers, or an Asia network's 64-digit adjacency"
+        "arch",
+        help="an object's string: an ENAS architecture's 21 integers, an Asia network's "
+        "64-digit adjacency, ...",
     )
     p.add_argument(
         "--out", required=True, help="file to write; its suffix picks the format: .svg, .png, .pdf"
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--space",
         choices=tuple(SPACES),
         default=None,
-        help="the search space (default: asia for 64 digits without spaces, else enas6)",
+        help="the search space (default: the first space that reads the string)",
     )
     p.set_defaults(func=run)
 
@@ -41,9 +42,9 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UserInputError(f"--out {out}: no folder {out.parent}")
     text = args.arch.strip()
-    name = args.space or ("asia" if looks_like_adjacency(text) else DEFAULT_SPACE)
-    item = SPACES[name].parse(text)
-    data = cell_file(item.to_string(), fmt, args.vertical, name)
+    space = space_named(args.space) if args.space else space_parsing(text)
+    item = space.parse(text)
+    data = cell_file(item.to_string(), fmt, args.vertical, space.name)
     atomic_write_bytes(out, lambda f: f.write(data))
     print(out)
     return 0

@@ -6,7 +6,8 @@ import argparse
 import json
 
 from ngae.errors import UserInputError
-from ngae.training.evaluation import PUBLISHED, EvalSettings, evaluate_checkpoint
+from ngae.spaces.registry import SPACES
+from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 
 
 def add_eval_arguments(p: argparse.ArgumentParser) -> None:
@@ -56,11 +57,16 @@ def settings_from(args: argparse.Namespace) -> EvalSettings:
 
 
 def report(result: dict, as_json: bool) -> None:
-    """Print evaluation results as a table, or as one JSON line."""
+    """Print evaluation results as a table, or as one JSON line.
+
+    The table shows the space's published figures beside each key (none for general DAGs).
+    """
     if as_json:
         print(json.dumps(result, sort_keys=True))
         return
-    anchors = {k: f"{name}: {v:g}" for name, figs in PUBLISHED.items() for k, v in figs.items()}
+    space = SPACES.get(result.get("space", ""))
+    published = {} if space is None else space.reference.figures
+    anchors = {k: f"{name}: {v:g}" for name, figs in published.items() for k, v in figs.items()}
     for key, value in result.items():
         shown = f"{value:.5f}" if isinstance(value, float) else str(value)
         print(f"{key:>18}  {shown:<14} {anchors.get(key, '')}")

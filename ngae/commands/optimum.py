@@ -1,4 +1,4 @@
-"""``ngae optimum --space asia [--json]``: the exact best score over the whole space."""
+"""``ngae optimum --space SPACE [--json]``: the exact best score over the whole space."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from ngae.commands.score import add_space_arguments, oracle_space
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``optimum`` parser."""
-    p = sub.add_parser("optimum", help="the exact optimum of the space (dynamic programming)")
+    p = sub.add_parser("optimum", help="the exact optimum of the space (where computable)")
     add_space_arguments(p)
-    p.add_argument("--json", action="store_true", help="last line: score, adjacency, seconds")
+    p.add_argument("--json", action="store_true", help="last line: score, the object, seconds")
     p.set_defaults(func=run)
 
 
@@ -21,11 +21,19 @@ def run(args: argparse.Namespace) -> int:
     """Compute the optimum and print it."""
     start = time.perf_counter()
     space = oracle_space(args)
-    score, best = space.optimum()
+    found = space.optimum()
     seconds = time.perf_counter() - start
+    if found is None:
+        print(f"the {space.title} space has no computable optimum")
+        return 1
+    score, best = found
     if args.json:
-        print(json.dumps({"score": score, "adjacency": best.to_string(), "seconds": seconds}))
+        record = {"score": score, "arch": best.to_string(), "seconds": seconds}
+        record |= space.optimum_details(best)
+        if space.exports_adjacency:
+            record["adjacency"] = best.to_string()
+        print(json.dumps(record))
     else:
-        edges = ", ".join(space.edge_names(best)) or "no edges"
-        print(f"optimum BIC {score:.6f} ({seconds:.3f} s)\nadjacency {best}\nedges {edges}")
+        name = space.oracle_metrics()[0]
+        print(f"optimum {name} {score:.6f} ({seconds:.3f} s)\n{space.describe_optimum(best)}")
     return 0

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from ngae.errors import UserInputError
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
-from ngae.space.data import read_enas_file
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.data_file import read_enas_file
+from ngae.spaces.enas.params import param_count
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -1,50 +1,61 @@
-"""``ngae score --space asia ADJ_OR_FILE``: the oracle's score of networks, one per line."""
+"""``ngae score --space SPACE OBJECT|FILE``: the oracle's true figures of objects, one per line."""
 
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from ngae.errors import UserInputError
-from ngae.space.arch import ArchError
-from ngae.space.asia_space import AsiaSpace
-from ngae.space.base import SearchSpace
-from ngae.space.data import read_lines
-from ngae.space.registry import SPACES
+from ngae.spaces.base import SearchSpace
+from ngae.spaces.errors import ArchError
+from ngae.spaces.graph_data import read_lines
+from ngae.spaces.registry import SPACES
 
-ORACLE_SPACES = tuple(name for name, space in SPACES.items() if space.has_oracle)
+
+def oracle_spaces() -> tuple[str, ...]:
+    """Names of the registered spaces with an oracle (plug-ins included)."""
+    return tuple(name for name, space in SPACES.items() if space.has_oracle)
 
 
 def add_space_arguments(p: argparse.ArgumentParser) -> None:
-    """``--space`` (spaces with an oracle) and ``--samples``."""
-    p.add_argument("--space", choices=ORACLE_SPACES, default=ORACLE_SPACES[0])
+    """``--space`` (spaces with an oracle) and its source (``--samples``, ``--dataset``)."""
+    names = oracle_spaces()
+    p.add_argument("--space", choices=names, default=names[0])
     p.add_argument(
         "--samples", default=None, help="the data the score is computed on (default: shipped)"
+    )
+    p.add_argument(
+        "--dataset", default=None, help="the benchmark's data set (a tabular benchmark's oracle)"
     )
 
 
 def oracle_space(args: argparse.Namespace) -> SearchSpace:
-    """The space asked for, reading ``--samples`` when given."""
-    if args.samples is None:
-        return SPACES[args.space]
-    path = Path(args.samples)
-    if not path.is_file():
-        raise UserInputError(f"{path}: no such samples file")
-    return AsiaSpace(path)
+    """The space asked for, its oracle reading ``--samples`` or ``--dataset`` when given."""
+    space = SPACES[args.space]
+    given = [v for v in (args.samples, args.dataset) if v is not None]
+    if len(given) > 1:
+        raise UserInputError("give --samples or --dataset, not both")
+    if not given:
+        return space
+    try:
+        return space.with_oracle_source(given[0])
+    except NotImplementedError:
+        flag = "--samples" if args.samples is not None else "--dataset"
+        raise UserInputError(f"the {space.title} space takes no {flag}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``score`` parser."""
-    p = sub.add_parser("score", help="true score (BIC) of networks from the space's oracle")
-    p.add_argument("source", help="a 64-digit adjacency string, or a file with one per line")
+    p = sub.add_parser("score", help="true figures of objects from the space's oracle")
+    p.add_argument("source", help="an object's string, or a file with one per line")
     add_space_arguments(p)
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print one score per network, in input order."""
-    space = oracle_space(args)
-    path = Path(args.source)
+def read_items(space: SearchSpace, source: str) -> list:
+    """The objects of ``source``: one string, or a file of one per line (errors name the line)."""
+    path = Path(source)
     if path.is_file():
         items = []
         for number, line in enumerate(read_lines(path), start=1):
@@ -54,10 +65,22 @@ def run(args: argparse.Namespace) -> int:
                 except ArchError as err:
                     raise ArchError(f"{path}:{number}: {err}") from None
         if not items:
-            raise UserInputError(f"{path}: no networks in the file")
-    elif any(c in "/\\" for c in args.source) or args.source.endswith((".txt", ".csv")):
-        raise UserInputError(f"{args.source}: no such file")
-    else:
-        items = [space.parse(args.source)]
-    print("\n".join(f"{s:.6f}" for s in space.true_scores(items)))
+            raise UserInputError(f"{path}: no {space.naming.items} in the file")
+        return items
+    if any(c in "/\\" for c in source) or source.endswith((".txt", ".csv")):
+        raise UserInputError(f"{source}: no such file")
+    return [space.parse(source)]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print each object's true figures (the oracle's metrics, space-separated), in input order.
+
+    A figure the oracle does not have for an object prints as ``nan``.
+    """
+    space = oracle_space(args)
+    items = read_items(space, args.source)
+    metrics = space.true_metrics(items)
+    columns = [metrics[name] for name in space.oracle_metrics()]
+    for row in zip(*columns, strict=True):
+        print(" ".join("nan" if math.isnan(v) else f"{v:.6f}" for v in map(float, row)))
     return 0

@@ -15,8 +15,8 @@ from ngae.retrain.from_scratch import (
     resolve_device,
     train_from_scratch,
 )
-from ngae.space.arch import Arch, ArchError
-from ngae.space.data import DataError
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.errors import ArchError, DataError
 
 DESCRIPTION = """\
 Train ENAS architectures from scratch on a local CIFAR-10 copy (the python version,

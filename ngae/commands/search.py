@@ -13,6 +13,7 @@ from ngae.errors import UserInputError
 from ngae.explorer.service import Explorer
 from ngae.files import atomic_write_bytes
 from ngae.search import DEFAULT_LR, STRATEGIES, SearchConfig, SearchResults
+from ngae.spaces.base import SearchDefaults
 
 D = SearchConfig()
 
@@ -37,8 +38,16 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
         default=D.lr,
         help="step size (default: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items()) + ")",
     )
-    p.add_argument("--lambda-cmplx", type=float, default=D.lambda_cmplx, help="complexity weight")
-    p.add_argument("--max-params", type=float, default=D.max_params, help="parameter limit")
+    p.add_argument(
+        "--lambda-cmplx",
+        type=float,
+        default=None,
+        help="complexity weight (default: the space's, e.g. "
+        f"{D.lambda_cmplx:g} for ENAS-6, 0 where the score already charges for complexity)",
+    )
+    p.add_argument(
+        "--max-params", type=float, default=None, help="complexity limit (default: the space's)"
+    )
     p.add_argument("--decodes", type=int, default=D.decodes, help="decodes per end point")
     p.add_argument(
         "--trust-radius",
@@ -69,17 +78,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_search)
 
 
-def config_from(args: argparse.Namespace) -> SearchConfig:
-    """A validated :class:`SearchConfig` from parsed flags."""
+def config_from(args: argparse.Namespace, defaults: SearchDefaults | None = None) -> SearchConfig:
+    """A validated :class:`SearchConfig` from parsed flags.
+
+    ``--lambda-cmplx`` and ``--max-params`` left out take the space's ``defaults`` (the
+    Search page's too), or :class:`SearchConfig`'s without a space.
+    """
     lr = getattr(args, "search_lr_alias", None) or args.search_lr
+    lam, cap = args.lambda_cmplx, args.max_params
+    if lam is None:
+        lam = D.lambda_cmplx if defaults is None else defaults.lambda_cmplx
+    if cap is None and defaults is not None:
+        cap = defaults.max_params
     return SearchConfig(
         optimizer=args.search_optimizer,
         strategy=args.search_strategy,
         samples=args.search_samples,
         steps=args.steps,
         lr=lr,
-        lambda_cmplx=args.lambda_cmplx,
-        max_params=args.max_params,
+        lambda_cmplx=lam,
+        max_params=cap,
         decodes=args.decodes,
         seed=args.seed,
         trust_radius=args.trust_radius,
@@ -89,8 +107,9 @@ def config_from(args: argparse.Namespace) -> SearchConfig:
 
 def run_search(args: argparse.Namespace) -> int:
     """Load the checkpoint, search, print the results and the Pareto front."""
-    cfg = config_from(args)
+    config_from(args)  # bad flags are reported before the checkpoint is read
     explorer = Explorer.open(Path(args.checkpoint))
+    cfg = config_from(args, explorer.space.search_defaults)
     bar = tqdm(total=cfg.steps, desc="search", disable=args.no_progress or args.json, leave=False)
 
     def progress(step: int, total: int) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 from ngae.commands.evaluate import add_eval_arguments, report, settings_from
 from ngae.config import ModelConfig, TrainConfig
 from ngae.errors import UserInputError
+from ngae.files import DATA_DIR
 from ngae.model.checkpoint import checkpoint_dir
 from ngae.model.precision import PRECISIONS
-from ngae.space.data import DATA_DIR
 from ngae.training.evaluation import evaluate_checkpoint
 from ngae.training.fit import fit, quick_metrics
 

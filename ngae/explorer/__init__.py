@@ -28,7 +28,6 @@ from ngae.explorer.results import (
 from ngae.explorer.service import Explorer
 from ngae.explorer.warm_start import open_explorer, preload
 from ngae.explorer.wording import duration, plural
-from ngae.maps.diff import cell_diff, step_diffs
 from ngae.search import (
     DEFAULT_LR,
     STRATEGIES,
@@ -38,30 +37,31 @@ from ngae.search import (
     SearchResults,
     SearchSummary,
 )
-from ngae.space.arch import OP_NAMES, Arch
-from ngae.space.asia import LONG_NAMES, VARIABLES
-from ngae.space.registry import SPACES
+from ngae.spaces.base import Editor, Naming, Reference, SearchDefaults
+from ngae.spaces.registry import SPACES, default_space
 
 SEARCH_DEFAULTS = SearchConfig()
+DEFAULT_NAMING = default_space().naming
 SPACE_TITLES = {name: space.title for name, space in SPACES.items()}
 TRAIN_DEFAULTS = TrainRequest(name="run")
 
 __all__ = [
     "DEFAULT_CHECKPOINT",
     "DEFAULT_LR",
-    "LONG_NAMES",
+    "DEFAULT_NAMING",
     "METHOD_LABELS",
     "MethodCurves",
-    "OP_NAMES",
-    "VARIABLES",
     "PROJECTION_LABELS",
     "SEARCH_DEFAULTS",
     "SPACE_TITLES",
     "STRATEGIES",
     "TRAIN_DEFAULTS",
     "USER_ERRORS",
-    "Arch",
     "BackgroundTask",
+    "Editor",
+    "Naming",
+    "Reference",
+    "SearchDefaults",
     "CellInfo",
     "CheckpointError",
     "CheckpointSummary",
@@ -80,10 +80,8 @@ __all__ = [
     "SpaceInfo",
     "TaskSnapshot",
     "TrainRequest",
-    "cell_diff",
     "duration",
     "estimate_seconds",
-    "step_diffs",
     "plural",
     "UserInputError",
     "checkpoint_summary",

@@ -16,7 +16,7 @@ from ngae.model.checkpoint import checkpoint_data_path, checkpoint_dir, load_che
 from ngae.model.graph_tensors import GraphTensors
 from ngae.model.precision import PrecisionChoice
 from ngae.model.vae import NGAE
-from ngae.space.registry import SPACES
+from ngae.spaces.registry import SPACES
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 from ngae.training.fit import fit, quick_metrics
 

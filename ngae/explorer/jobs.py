@@ -23,7 +23,7 @@ from ngae.errors import UserInputError
 from ngae.files import PROJECT_ROOT
 from ngae.model.checkpoint import checkpoint_dir
 from ngae.model.precision import PRECISIONS
-from ngae.space.registry import DEFAULT_SPACE, SPACES
+from ngae.spaces.registry import DEFAULT_SPACE, SPACES
 
 STALE_SECONDS = 120.0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from ngae.files import file_sha256, load_arrays, save_arrays
 from ngae.model.inference import LatentTable, compute_latents
 from ngae.model.vae import NGAE
-from ngae.space.data import GraphData
+from ngae.spaces.graph_data import GraphData
 
 
 def cache_dir_for(checkpoint: str | Path) -> Path:

@@ -20,7 +20,7 @@ from ngae.maps.field import Field, objective_field
 from ngae.maps.grid import Window, grid_points
 from ngae.maps.uncertainty import ENSEMBLE, HeadEnsemble, fit_ensemble
 from ngae.model.vae import NGAE
-from ngae.space.base import SearchSpace
+from ngae.spaces.base import SearchSpace
 
 ATLAS_SIZE, FIELD_SIZE, DENSITY_SIZE = 64, 14, 80
 ENSEMBLE_HIDDEN = 128  # smaller than the model's head: five of them fit in seconds

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ngae.spaces.base import Editor, Naming, QueryLanguage, Reference, SearchDefaults
+
 
 @dataclass(frozen=True)
 class CellInfo:
@@ -44,31 +46,61 @@ class CellInfo:
 
 @dataclass(frozen=True)
 class SpaceInfo:
-    """The search space of a checkpoint, as pages name and show it.
+    """The search space of a checkpoint, as pages name, draw, edit and search it.
+
+    Everything here comes from the space (:class:`ngae.spaces.base.SearchSpace`): pages decide
+    by these fields, never by the space's name or words.
 
     Attributes:
-        name: ``enas6`` or ``asia`` (:mod:`ngae.space.registry`).
+        name: the registry name (for keys and URLs, never for decisions).
         title: for headings.
-        item: one object ("architecture", "network").
-        perf: the predicted figure ("accuracy", "BIC").
-        cmplx: the complexity ("parameters", "free parameters").
+        naming: the words and number formats of its figures.
         has_oracle: whether every object's true score can be computed.
-        optimum_score: the exact best score over the space (``None`` without an oracle).
+        oracle_metrics: names of the oracle's true figures (empty without one).
+        optimum_score: the exact best score over the space (``None`` where not computed).
         optimum: an object reaching it (its string).
         dataset_best: the best true score over the training split.
         example: a valid object string (for editors).
+        reference: published figures to compare a model with.
+        search_defaults: the search's default trade-off and cap.
+        editor: how a person edits an object.
+        queries: its structural query language, ``None`` without one.
+        legend: ``(colour, label)`` of the drawings' colours.
+        op_names: names of per-position ops (empty where positions have none).
+        can_diff: whether two objects can be compared (what changed).
     """
 
     name: str
     title: str
-    item: str
-    perf: str
-    cmplx: str
+    naming: Naming
     has_oracle: bool
     optimum_score: float | None
     optimum: str | None
     dataset_best: float
     example: str
+    reference: Reference = Reference()
+    search_defaults: SearchDefaults = SearchDefaults(lambda_cmplx=0.0)
+    editor: Editor = Editor()
+    queries: QueryLanguage | None = None
+    legend: tuple[tuple[str, str], ...] = ()
+    op_names: tuple[str, ...] = ()
+    oracle_metrics: tuple[str, ...] = ()
+    can_diff: bool = False
+
+    @property
+    def item(self) -> str:
+        """One object ("architecture", "network")."""
+        return self.naming.item
+
+    @property
+    def perf(self) -> str:
+        """The predicted figure ("accuracy", "BIC")."""
+        return self.naming.perf
+
+    @property
+    def cmplx(self) -> str:
+        """The complexity ("parameters", "free parameters")."""
+        return self.naming.cmplx
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 
 def duration(seconds: float) -> str:
-    """``1 min 05 s`` style (``42 s`` under a minute; whole seconds, truncated)."""
+    """``42 s``, ``1 min 05 s``, ``35 h 45 min``: whole seconds, truncated.
+
+    No seconds past an hour: an estimate that long is not that precise.
+    """
     m, s = divmod(int(seconds), 60)
+    h, m = divmod(m, 60)
+    if h:
+        return f"{h} h {m:02d} min"
     return f"{m} min {s:02d} s" if m else f"{s} s"
 
 

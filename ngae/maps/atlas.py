@@ -16,7 +16,7 @@ import torch
 from ngae.maps.grid import Window, grid_points
 from ngae.model.inference import INFER_BATCH
 from ngae.model.vae import NGAE
-from ngae.space.base import SearchSpace
+from ngae.spaces.base import SearchSpace
 
 PROPERTIES = {
     "first": "type of the first vertex after the input",

@@ -17,7 +17,7 @@ from ngae.config import ModelConfig, from_dict
 from ngae.errors import CheckpointError
 from ngae.files import PROJECT_CHECKPOINTS, PROJECT_ROOT, atomic_write_bytes, file_sha256
 from ngae.model.vae import NGAE
-from ngae.space.data import DEFAULT_DATA
+from ngae.spaces.registry import default_space
 
 FORMAT = "ngae-checkpoint/1"
 
@@ -106,7 +106,7 @@ def checkpoint_data_path(ckpt: dict[str, Any], checkpoint: str | Path | None = N
     """
     stored = (ckpt.get("train_config") or {}).get("data") or ckpt.get("data_path")
     if not stored:
-        return DEFAULT_DATA
+        return default_space().data_file
     recorded = Path(str(stored))
     candidates = [recorded if recorded.is_absolute() else PROJECT_ROOT / recorded]
     if checkpoint is not None:

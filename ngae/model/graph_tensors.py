@@ -9,8 +9,8 @@ import torch
 from torch import Tensor
 
 from ngae.config import ModelConfig
-from ngae.space.complexity import MARGIN, complexity_scale, normalise_complexity
-from ngae.space.data import GraphData
+from ngae.spaces.complexity import MARGIN, complexity_scale, normalise_complexity
+from ngae.spaces.graph_data import GraphData
 
 
 @dataclass(frozen=True)

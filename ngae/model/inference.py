@@ -20,13 +20,11 @@ from torch import Tensor
 
 from ngae.model.graph_tensors import denormalise_perf
 from ngae.model.vae import NGAE
-from ngae.space.base import SearchSpace
-from ngae.space.complexity import denormalise_complexity
-from ngae.space.data import GraphData
-from ngae.space.registry import DEFAULT_SPACE, SPACES
+from ngae.spaces.base import SearchSpace
+from ngae.spaces.complexity import denormalise_complexity
+from ngae.spaces.graph_data import GraphData
 
 INFER_BATCH = 1024
-ENAS = SPACES[DEFAULT_SPACE]
 
 
 @torch.no_grad()
@@ -112,9 +110,9 @@ def most_common_valid(
     model: NGAE,
     z: Tensor,
     decodes: int,
-    generator: torch.Generator | None = None,
+    generator: torch.Generator | None,
+    space: SearchSpace,
     allowed: Callable[[Any], bool] | None = None,
-    space: SearchSpace = ENAS,
 ) -> list[tuple[Any | None, float, float]]:
     """Decode each point of ``z`` ``(K, nz)`` ``decodes`` times stochastically.
 
@@ -123,7 +121,7 @@ def most_common_valid(
     decodings. Ties go to the decoding seen first (D-VAE meant the most common one but took
     the first key of a dict: an ``argmax`` over ``dict.values()`` bug). With ``allowed``,
     the most common valid decoding for which it is true (shares still over all decodes).
-    Decodings are objects of ``space`` (ENAS architectures by default).
+    Decodings are objects of ``space``.
     """
     types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=generator)
     archs = space.to_items(types, adj)

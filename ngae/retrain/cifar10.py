@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ngae.errors import UserInputError
-from ngae.space.data import DataError
+from ngae.spaces.errors import DataError
 
 DIR_NAME = "cifar-10-batches-py"
 TRAIN_FILES = tuple(f"data_batch_{i}" for i in range(1, 6))

@@ -25,8 +25,8 @@ from ngae.errors import UserInputError
 from ngae.files import atomic_write_bytes
 from ngae.model.device import resolve_device
 from ngae.retrain.cifar10 import Cifar10, load_cifar10
-from ngae.space.arch import Arch
-from ngae.space.enas_net import EnasNet, num_parameters
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.network import EnasNet, num_parameters
 
 RESULTS_DIR = Path("scratch_results")
 CROP_PADDING = 4

@@ -25,12 +25,13 @@ import torch
 
 from ngae.errors import UserInputError
 from ngae.model.graph_tensors import normalise_perf
-from ngae.model.inference import ENAS, LatentTable, decode_many, encode_mu
+from ngae.model.inference import LatentTable, decode_many, encode_mu
 from ngae.model.vae import NGAE
 from ngae.search.config import CONSTRAINT_WEIGHT, SearchConfig
-from ngae.space.base import SearchSpace
-from ngae.space.complexity import normalise_complexity
-from ngae.space.data import GraphData
+from ngae.spaces.base import SearchSpace
+from ngae.spaces.complexity import normalise_complexity
+from ngae.spaces.graph_data import GraphData
+from ngae.spaces.registry import default_space
 
 
 def start_points(
@@ -107,7 +108,7 @@ def ascend(
     progress: Callable[[int, int], None] | None = None,
     start_archs: list[Any | None] | None = None,
     unit: float = 1.0,
-    space: SearchSpace = ENAS,
+    space: SearchSpace | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor, list[Any | None]]:
     """Gradient ascent on the objective, differentiating with respect to the latent points only.
 
@@ -119,8 +120,9 @@ def ascend(
     where none was met). With ``max_params`` only architectures whose exact parameter count
     is within the cap are candidates; ``start_archs`` (the data-set architectures the samples
     start from, already within the cap) are candidates from the start. Decodings are objects
-    of ``space``; their exact complexity is the space's.
+    of ``space`` (the default space's when ``None``); their exact complexity is the space's.
     """
+    space = space or default_space()
     start_archs = start_archs if start_archs is not None else [None] * len(z0)
     z = z0.clone().requires_grad_(True)
     step_z = LatentStepper(cfg.optimizer, cfg.learning_rate(), z)
@@ -207,7 +209,7 @@ def _objective(
 
 @torch.no_grad()
 def reencode_decodings(
-    model: NGAE, z: torch.Tensor, space: SearchSpace = ENAS
+    model: NGAE, z: torch.Tensor, space: SearchSpace
 ) -> tuple[torch.Tensor, list[Any | None]]:
     """Greedy decodings of ``z`` encoded again: ``(mu, archs)``; ``mu = z`` where invalid."""
     types, adj = decode_many(model, z.detach(), stochastic=False)

@@ -18,7 +18,7 @@ import torch
 
 from ngae.model.inference import decode_many
 from ngae.search.config import SearchConfig
-from ngae.space.base import SearchSpace
+from ngae.spaces.base import SearchSpace
 
 BUDGETS = (10, 50, 200)
 

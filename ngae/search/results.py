@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ngae.spaces.registry import DEFAULT_SPACE
+
 
 @dataclass(frozen=True)
 class FoundArch:
@@ -65,7 +67,9 @@ class SearchResults:
     """What a search returns; :meth:`to_dict` is the ``search --json`` document.
 
     ``dataset_best_true_score`` (the best true score over the training split, within the cap)
-    and ``optimum_score`` (the exact optimum over the space) where the space has an oracle.
+    and ``optimum_score`` (the exact optimum over the space) where the space has an oracle;
+    ``checkpoint`` and ``checkpoint_sha`` (the first 12 hex digits of its SHA-256) name the
+    model that found them.
     """
 
     results: list[FoundArch]
@@ -73,9 +77,11 @@ class SearchResults:
     config: dict[str, Any]
     summary: SearchSummary
     seconds: float
-    space: str = "enas6"
+    space: str = DEFAULT_SPACE
     dataset_best_true_score: float | None = None
     optimum_score: float | None = None
+    checkpoint: str = ""
+    checkpoint_sha: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts and lists with the documented keys (README, ``search --json``)."""

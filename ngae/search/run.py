@@ -22,9 +22,9 @@ from ngae.search.ascent import ascend, lambda_unit, start_points, within_cap
 from ngae.search.config import SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
 from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
-from ngae.space.base import SearchSpace
-from ngae.space.data import GraphData, dvae_split
-from ngae.space.registry import space_of
+from ngae.spaces.base import SearchSpace
+from ngae.spaces.graph_data import GraphData, dvae_split
+from ngae.spaces.registry import burn_in_of, space_of
 
 
 def run_search(
@@ -36,7 +36,7 @@ def run_search(
 ) -> SearchResults:
     """Run the whole search and report every found architecture honestly (see module doc)."""
     if data.archs is None:
-        raise UserInputError("latent search needs a search space's data set (ENAS-6, Asia)")
+        raise UserInputError("latent search needs the data set of a search space, not general DAGs")
     space = space_of(data)
     if not model.cfg.predictors:
         raise UserInputError("this checkpoint has no predictor heads (trained as DVAE)")
@@ -75,7 +75,7 @@ def _truth(space: SearchSpace, data: GraphData, under: np.ndarray) -> dict[str, 
     """
     if not space.has_oracle:
         return {"dataset_best_true_score": None, "optimum_score": None}
-    train_idx, _ = dvae_split(len(data), data.burn_in)
+    train_idx, _ = dvae_split(len(data), burn_in_of(data))
     train = np.zeros(len(data), dtype=bool)
     train[train_idx] = True
     optimum = space.optimum()
@@ -107,7 +107,7 @@ def _final_decodings(
     """
     cap = cfg.max_params
     fits = None if cap is None else (lambda a: space.complexity([a])[0] <= cap)
-    found = most_common_valid(model, end, cfg.decodes, gen, allowed=fits, space=space)
+    found = most_common_valid(model, end, cfg.decodes, gen, space, allowed=fits)
     out = []
     for (arch, share, _), fallback in zip(found, met, strict=True):
         if arch is None and cap is not None and fallback is not None:
@@ -164,7 +164,7 @@ def _describe_found(
                 start_true_acc=float(data.acc[s]) if s is not None else None,
                 trajectory=path[:, i].tolist(),
                 true_score=None if true[row] is None else float(true[row]),
-                adjacency=arch.to_string() if space.has_oracle else None,
+                adjacency=arch.to_string() if space.exports_adjacency else None,
             )
         )
     return results

@@ -20,22 +20,17 @@ from ngae.model.checkpoint import (
 from ngae.model.device import resolve_device
 from ngae.model.graph_tensors import denormalise_perf, raw_complexity, to_tensors
 from ngae.model.inference import encode_mu
-from ngae.space.complexity import denormalise_complexity, normalise_complexity
-from ngae.space.data import GraphData, load_dataset
-from ngae.space.igraph_graphs import canonical_keys
-from ngae.space.registry import SPACES
+from ngae.spaces.base import SearchSpace
+from ngae.spaces.canonical_keys import canonical_keys
+from ngae.spaces.complexity import denormalise_complexity, normalise_complexity
+from ngae.spaces.graph_data import GraphData
+from ngae.spaces.registry import SPACES, default_space, load_dataset
 from ngae.training.fit import split_data
 from ngae.training.metrics import prior_metrics, recon_accuracy, regression_metrics, top_k_metrics
 
+
 # Published figures on final_structures6: D-VAE (Zhang et al., NeurIPS 2019), DIGGED
 # and NGAE's accuracy-predictor RMSE after 300 epochs (README, "The shipped model").
-PUBLISHED = {
-    "D-VAE": {"recon_acc": 0.9996, "validity": 1.0, "uniqueness": 0.3726, "novelty": 1.0},
-    "DIGGED (2025)": {"recon_acc": 1.0, "validity": 1.0, "uniqueness": 0.987, "novelty": 0.999},
-    "NGAE (300 epochs)": {"perf_rmse": 0.00219},
-}
-
-
 @dataclass(frozen=True)
 class EvalSettings:
     """Sample counts of the protocols (defaults: D-VAE's)."""
@@ -83,6 +78,7 @@ def evaluate_checkpoint(
         model, test_mu, test_t.types, test_t.adj, settings.recon_decodes, settings.seed
     )
     keys_of = dag_keys_for(train)
+    space = space_rules_for(train)
     train_keys = set(keys_of(train.types, train.adj))
     result.update(
         prior_metrics(
@@ -93,8 +89,11 @@ def evaluate_checkpoint(
             settings.prior_decodes,
             settings.seed,
             keys_of,
+            space.valid_mask,
         )
     )
+    result["space"] = data.space
+    result["validity_rule"] = space.validity_rule
     if model.cfg.predictors:
         result.update(predictor_report(model, test_mu, test))
     result.update(
@@ -125,6 +124,14 @@ def dag_keys_for(data: GraphData) -> Callable[[np.ndarray, np.ndarray], list[byt
     return SPACES[data.space].keys if data.space in SPACES else canonical_keys
 
 
+def space_rules_for(data: GraphData) -> SearchSpace:
+    """The space whose validity rule judges decodings of ``data``'s model.
+
+    Its own; general DAGs keep the default space's, as the explorer does.
+    """
+    return SPACES.get(data.space, default_space())
+
+
 def _prior_stats_graphs(train: GraphData, settings: EvalSettings) -> GraphData:
     """The training graphs whose codes rescale the prior: all, or a seeded random subset."""
     count = settings.prior_stats_graphs
@@ -149,5 +156,6 @@ def predictor_report(model: Any, mu: torch.Tensor, test: Any) -> dict[str, float
     out.update({"cmplx_rmse": reg["rmse"], "cmplx_r2": reg["r2"], "cmplx_kendall": reg["kendall"]})
     pred_raw = denormalise_complexity(cmplx, cfg.cmplx_target, cfg.cmplx_lo, cfg.cmplx_hi)
     out["cmplx_r2_raw"] = regression_metrics(pred_raw, raw)["r2"]
-    out["cmplx_mape_raw"] = float(np.mean(np.abs(pred_raw - raw) / raw))
+    # Relative to the true complexity, at least 1 (a space may have objects of complexity 0).
+    out["cmplx_mape_raw"] = float(np.mean(np.abs(pred_raw - raw) / np.maximum(np.abs(raw), 1.0)))
     return out

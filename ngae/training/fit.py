@@ -26,8 +26,8 @@ from ngae.model.device import resolve_device
 from ngae.model.graph_tensors import GraphTensors, to_tensors, with_data_scale
 from ngae.model.precision import PrecisionChoice, choose_precision
 from ngae.model.vae import NGAE
-from ngae.space.data import GraphData, dvae_split, load_dataset
-from ngae.space.registry import space_for_data
+from ngae.spaces.graph_data import GraphData, dvae_split
+from ngae.spaces.registry import burn_in_of, load_dataset, space_for_data
 from ngae.training import distributed
 from ngae.training.step import GraphedStep, train_step
 
@@ -52,7 +52,7 @@ class Run:
 
 def split_data(data: GraphData) -> tuple[GraphData, GraphData]:
     """D-VAE's train/test split of a loaded data set."""
-    train_idx, test_idx = dvae_split(len(data), data.burn_in)
+    train_idx, test_idx = dvae_split(len(data), burn_in_of(data))
     return data.subset(train_idx), data.subset(test_idx)
 
 

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from ngae.model.inference import decode_many
 from ngae.model.vae import NGAE
-from ngae.space.dense_graphs import exact_match, graph_keys, valid_mask
+from ngae.spaces.dense_graphs import exact_match, graph_keys
 
 
 def greedy_recon_accuracy(model: NGAE, mu: Tensor, types: Tensor, adj: Tensor) -> float:
@@ -43,18 +43,23 @@ def prior_metrics(
     decodes: int,
     seed: int = 0,
     keys_of: Callable[[np.ndarray, np.ndarray], list[bytes]] = graph_keys,
+    valid_of: Callable[[Tensor, Tensor], Tensor] | None = None,
 ) -> dict[str, float]:
     """Validity, uniqueness and novelty of prior samples (D-VAE's protocol).
 
     ``samples`` points ``z ~ N(0, I)`` are rescaled per dimension to the training latent mean
-    and std, each decoded ``decodes`` times. Valid = ``is_valid_ENAS``; uniqueness = distinct
-    valid / valid; novelty = share of valid decodes (duplicates counted) not in training.
+    and std, each decoded ``decodes`` times. Valid: the space's batched rule ``valid_of``
+    (:meth:`ngae.spaces.base.SearchSpace.valid_mask`: ``is_valid_ENAS``, ``is_valid_BN`` ...);
+    uniqueness = distinct valid / valid, with ``keys_of`` telling objects apart; novelty = share
+    of valid decodes (duplicates counted) not in training.
     """
+    if valid_of is None:
+        raise ValueError("prior_metrics needs the space's validity rule (valid_of)")
     gen = torch.Generator(device=train_mu.device).manual_seed(seed)
     z = torch.randn(samples, train_mu.shape[1], generator=gen, device=train_mu.device)
     z = z * train_mu.std(0) + train_mu.mean(0)
     types, adj = decode_many(model, z.repeat(decodes, 1), stochastic=True, generator=gen)
-    valid = valid_mask(types, adj)
+    valid = valid_of(types, adj)
     keep = valid.cpu().numpy()
     keys = keys_of(types.cpu().numpy()[keep], adj.cpu().numpy()[keep])
     n_valid = len(keys)

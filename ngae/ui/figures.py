@@ -242,12 +242,17 @@ def cloud_figure(
     results: list[FoundArch],
     height: int = 460,
     highlight: int | None = None,
+    names: Names | None = None,
 ) -> go.Figure:
-    """Predicted accuracy against exact params: data set, found architectures, Pareto front.
+    """Predicted performance against exact complexity: data set, found objects, Pareto front.
 
     Everything over the cloud is WebGL too (see :func:`add_marks`); ``highlight`` (a row of
-    ``results``) is ringed in black.
+    ``results``) is ringed in black. Axes and hovers in the space's words (``names``; the
+    default space's when ``None``).
     """
+    words = names or names_for(None)
+    num = ":" + words.perf_format[1:]  # "%.4f" -> ":.4f"
+    hover = f"%{{text}}<br>{words.cmplx_short} %{{x:,}}<br>{words.short_pred} %{{y{num}}}"
     fig = go.Figure(
         go.Scattergl(
             x=table.params,
@@ -256,7 +261,7 @@ def cloud_figure(
             name="data set",
             marker={"size": 3, "color": "rgba(100,110,130,0.35)"},
             text=table.arch.to_numpy(dtype=object),
-            hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra></extra>",
+            hovertemplate=hover + "<extra></extra>",
         )
     )
     front = pd.DataFrame(asdict(pareto)).sort_values("params") if pareto.arch else None
@@ -279,7 +284,7 @@ def cloud_figure(
         fig.add_trace(
             _stars(found, "found", size=13, outline=(1, "white")).update(
                 text=found.arch,
-                hovertemplate="%{text}<br>params %{x:,}<br>pred acc %{y:.4f}<extra>found</extra>",
+                hovertemplate=hover + "<extra>found</extra>",
             )
         )
         if highlight is not None and 0 <= highlight < len(found):
@@ -287,8 +292,8 @@ def cloud_figure(
             fig.add_trace(_stars(chosen, "selected", size=24, outline=(3, "black"), hover=False))
     fig.update_layout(
         height=height,
-        xaxis={"title": "exact params", "type": "log"},
-        yaxis={"title": "predicted accuracy"},
+        xaxis={"title": words.params, "type": "log"},
+        yaxis={"title": words.pred_acc},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
     )
@@ -371,11 +376,13 @@ def trajectory_figure(
     return fig
 
 
-def methods_figure(curves: MethodCurves) -> go.Figure:
+def methods_figure(curves: MethodCurves, names: Names | None = None) -> go.Figure:
     """Best true score against oracle calls: per method the mean over seeds and its range.
 
-    Dashed lines: the exact optimum and the best training network.
+    Dashed lines: the exact optimum and the best training object. Words from ``names`` (the
+    space's; the default space's when ``None``).
     """
+    words = names or names_for(None)
     fig = go.Figure()
     palette = ("#E45756", "#4C78A8", "#72B7B2", "#F58518")
     for k, (name, runs) in enumerate(curves.curves.items()):
@@ -392,13 +399,13 @@ def methods_figure(curves: MethodCurves) -> go.Figure:
                                  line={"color": colour, "width": 2}))  # fmt: skip
     for value, text in (
         (curves.optimum, "exact optimum"),
-        (curves.dataset_best, "best training network"),
+        (curves.dataset_best, f"best training {words.item}"),
     ):
         fig.add_hline(y=value, line_dash="dash", line_color="#666",
                       annotation_text=text, annotation_position="bottom right")  # fmt: skip
     fig.update_layout(
-        xaxis_title="oracle calls (true BIC of distinct valid networks)",
-        yaxis_title="best true BIC so far",
+        xaxis_title=f"oracle calls (true {words.perf} of distinct valid {words.items})",
+        yaxis_title=f"best true {words.perf} so far",
         height=420,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": -0.25},

@@ -26,9 +26,8 @@ ATLAS_CELLS_TRACE = "atlas cells"
 
 def atlas_choices(names: Names) -> dict[str, str]:
     """Atlas properties -> labels in the space's words."""
-    first = "first op" if names.perf == "accuracy" else "first vertex type"
     return {
-        "first": first,
+        "first": f"first {names.vertex}",
         "edges": "number of edges",
         "complexity": names.params,
         "valid": "valid decoding",

@@ -40,16 +40,26 @@ EVAL_BOOKKEEPING = (
 JOB_COLUMNS = "id status progress epoch output message created mode base".split()
 
 
+FIGURE_COLUMNS = ("arch", "split", "true_acc", "params", "pred_acc", "pred_params", "pred_error")
+
+
 def colour_choices(table: pd.DataFrame, names: Names | None = None) -> dict[str, str]:
     """Colour-by labels -> table columns.
 
-    The four figures, then one per op count (ENAS) or the edge count (Asia).
+    The four figures, then the space's own numeric columns (``SearchSpace.features``: op
+    counts ``n_<op>``, the edge count, any other by its name) and the predictor's error.
     """
-    ops = {f"count of {c[2:]}": c for c in table.columns if c.startswith("n_")}
+    extra = [
+        c
+        for c in table.columns
+        if c not in FIGURE_COLUMNS and pd.api.types.is_numeric_dtype(table[c])
+    ]
+    ops = {f"count of {c[2:]}": c for c in extra if c.startswith("n_")}
     if "pred_error" in table.columns:
         ops["predictor error (predicted - true)"] = "pred_error"
-    if "edges" in table.columns:
-        ops["number of edges"] = "edges"
+    for c in extra:
+        if not c.startswith("n_"):
+            ops["number of edges" if c == "edges" else c.replace("_", " ")] = c
     return (COLOUR_BY if names is None else colour_by(names)) | ops
 
 
@@ -86,13 +96,26 @@ def eval_settings(evaluation: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-LOWER_IS_BETTER = ("rmse", "mape")  # metric name endings; every other figure: higher is better
+LOWER_IS_BETTER = ("rmse", "mape")  # error metrics (any word of the key); others: higher is better
+
+
+def lower_is_better(key: str) -> bool:
+    """Whether a smaller value of evaluation metric ``key`` is better.
+
+    True for errors, e.g. ``perf_rmse``, ``cmplx_mape_raw``.
+    """
+    return any(word in LOWER_IS_BETTER for word in key.split("_"))
 
 
 def compare_with_parent(
     evaluation: dict[str, Any], parent: dict[str, Any], tolerance: float = 1e-4
 ) -> pd.DataFrame:
-    """The metrics both evaluations have: parent, this model, change and better / worse."""
+    """The metrics both evaluations have: parent, this model, change and better / worse.
+
+    Evaluations made by different protocols (quick and full: other sample counts) are not
+    judged: their verdict says so.
+    """
+    same_protocol = evaluation.get("protocol") == parent.get("protocol")
     rows = []
     for key, value in evaluation.items():
         before = parent.get(key)
@@ -102,10 +125,12 @@ def compare_with_parent(
         if not numbers or key in EVAL_BOOKKEEPING or key in ("test_graphs", "prior_decodes"):
             continue
         change = float(value) - float(before)
-        sign = -1.0 if key.endswith(LOWER_IS_BETTER) else 1.0
+        sign = -1.0 if lower_is_better(key) else 1.0
         verdict = "same" if abs(change) <= tolerance else (
             "better" if sign * change > 0 else "worse"
         )  # fmt: skip
+        if not same_protocol:
+            verdict = "not comparable (other protocol)"
         rows.append((key, float(before), float(value), change, verdict))
     columns = ["metric", "parent", "this model", "change", "verdict"]
     return pd.DataFrame(rows, columns=columns).set_index("metric")

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from ngae.cli import main
-from ngae.space.asia import BayesNet, true_adjacency
-from ngae.space.asia_data import DATASET, local_scores
+from ngae.spaces.asia.data import DATASET, local_scores
+from ngae.spaces.asia.network import BayesNet, true_adjacency
 
 TRUE = BayesNet.from_adjacency(true_adjacency()).to_string()
 
@@ -66,7 +66,7 @@ def test_a_bad_line_in_a_file_names_it(tmp_path, capsys):
 def test_optimum_json_is_the_last_line(capsys):
     assert main(["optimum", "--space", "asia", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(doc) == {"score", "adjacency", "seconds"}
+    assert set(doc) == {"score", "arch", "adjacency", "seconds"}
     net = BayesNet.from_string(doc["adjacency"])
     assert local_scores().score(net.adjacency[None])[0] == pytest.approx(doc["score"])
     assert doc["score"] >= local_scores().score(true_adjacency()[None])[0]

@@ -13,7 +13,7 @@ import scipy.io
 from ngae.cli import main
 from ngae.explorer.service import Explorer
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import split_data
 
 ARCH = "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ngae.space.data import DEFAULT_DATA
+from ngae.spaces.enas.data_file import DEFAULT_DATA
 
 pytest.importorskip("ngae.commands.search")  # ngae.cli imports every command module
 

@@ -8,7 +8,7 @@ import pytest
 from test_pages import _app, _pool, _select, _summary, scenario_pages
 from ui_fixtures import make_asia_workspace
 
-EDGE = "net_edge_1_3"  # S -> L
+EDGE = "asia_edge_1_3"  # S -> L
 
 
 def scenario_map() -> dict:
@@ -18,19 +18,21 @@ def scenario_map() -> dict:
     out["click"] = _summary(at)
     at.number_input(key="map_pred_lo").set_value(-12000.0).run()
     out["filtered"] = _summary(at)
+    _select(at, "map_chart", point_indices=[3, 5, 8])
+    out["selection"] = _summary(at)
     return out
 
 
 def scenario_network() -> dict:
     at = _app("architecture")
-    out = {"start": _summary(at), "text": at.text_input(key="net_text").value}
-    at.text_input(key="net_text").set_value("0" * 64).run()  # no edges: the boxes follow
+    out = {"start": _summary(at), "text": at.text_input(key="asia_text").value}
+    at.text_input(key="asia_text").set_value("0" * 64).run()  # no edges: the boxes follow
     out["cleared"] = at.checkbox(key=EDGE).value
     at.checkbox(key=EDGE).set_value(True).run()
-    out["toggled"] = at.text_input(key="net_text").value
+    out["toggled"] = at.text_input(key="asia_text").value
     out["after_toggle"] = _summary(at)
     # A -> S and S -> A: a cycle, refused with the reason.
-    at.text_input(key="net_text").set_value("01" + "0" * 6 + "1" + "0" * 55).run()
+    at.text_input(key="asia_text").set_value("01" + "0" * 6 + "1" + "0" * 55).run()
     out["cycle"] = _summary(at)
     return out
 
@@ -73,11 +75,18 @@ def test_map_click_shows_the_true_bic(asia):
     assert not click["error"] and not click["exception"]
     assert {"predicted BIC", "free parameters", "true BIC"} <= set(click["metrics"]), click
     assert not s["filtered"]["exception"] and not s["filtered"]["error"]
+    selection = s["selection"]
+    assert not selection["exception"] and not selection["error"]
+    assert any(m.startswith("**Selection: 3 networks**") for m in selection["markdown"])
+    assert selection["plotly"] == 1  # no ops per position in this space: no histogram
+    assert selection["diffs"] == ["old", "new"]  # the space compares two networks
 
 
 def test_the_network_editor_round_trips_and_refuses_cycles(asia):
     s = asia(scenario_network)
     assert len(s["text"]) == 64 and s["start"]["cells"] == 1
+    assert s["start"]["diffs"] == ["old", "new"]  # against the nearest other network
+    assert any(m.startswith("**this network → the other:**") for m in s["start"]["markdown"])
     assert s["cleared"] is False
     assert s["toggled"] == "0" * 11 + "1" + "0" * 52  # row S, column L
     assert not s["after_toggle"]["error"] and s["after_toggle"]["cells"] == 1

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from ui_fixtures import ROOT, make_tiny_workspace
 
-from ngae.browser_harness import (
+from benchmarks.browser_harness import (
     APP_IDLE,
     CHROMIUM,
     CHROMIUM_ARGS,

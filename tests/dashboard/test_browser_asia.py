@@ -24,7 +24,7 @@ from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
 )
 from ui_fixtures import ROOT, make_asia_workspace
 
-from ngae.browser_harness import (
+from benchmarks.browser_harness import (
     CHROMIUM,
     PLOT_READY,
     free_port,

@@ -32,7 +32,7 @@ from test_browser import (  # noqa: F401  (fixtures, marks and helpers shared wi
 )
 from ui_fixtures import ROOT
 
-from ngae.browser_harness import (
+from benchmarks.browser_harness import (
     free_port,
     server_env,
     start_dashboard,
@@ -159,8 +159,8 @@ def test_each_layer_draws_on_the_shipped_map(page, layers_server):
 
 def query_count(text: str) -> int:
     """The query's matches in the shipped data set, computed here (not by the server)."""
-    from ngae.maps.queries import matches, parse_query
-    from ngae.space.data import load_dataset
+    from ngae.spaces.enas.queries import matches, parse_query
+    from ngae.spaces.registry import load_dataset
 
     data = load_dataset()
     return int(matches(parse_query(text), data.types, data.adj).sum())

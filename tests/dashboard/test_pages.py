@@ -125,6 +125,12 @@ def scenario_map() -> dict:
     return out
 
 
+def scenario_selection() -> dict:
+    at = _app("latent_map")
+    _select(at, "map_chart", point_indices=[3, 5, 8])
+    return _summary(at)
+
+
 def scenario_search() -> dict:
     at = _app("search")
     out = {}
@@ -151,20 +157,20 @@ def scenario_search() -> dict:
 def scenario_architecture() -> dict:
     at = _app("architecture")
     out = {"start": _summary(at)}
-    at.text_input(key="arch_text").set_value("1 2 3").run()
+    at.text_input(key="enas6_text").set_value("1 2 3").run()
     out["bad"] = _summary(at)
-    at.text_input(key="arch_text").set_value("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1").run()
+    at.text_input(key="enas6_text").set_value("0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1").run()
     out["good"] = _summary(at)
-    out["op3"] = at.selectbox(key="arch_op_3").value
-    at.selectbox(key="arch_op_0").set_value(5).run()
-    out["built"] = at.text_input(key="arch_text").value
+    out["op3"] = at.selectbox(key="enas6_op_3").value
+    at.selectbox(key="enas6_op_0").set_value(5).run()
+    out["built"] = at.text_input(key="enas6_text").value
     links = at.dataframe[0].value
     out["links"] = list(links["open"])[:2] if "open" in links else []
     # A link from another page: /architecture?arch=... opens that architecture.
     linked = _app("architecture", query={"arch": "2 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"})
-    out["linked"] = linked.text_input(key="arch_text").value
+    out["linked"] = linked.text_input(key="enas6_text").value
     # Compare: the nearest other data-set cell by default, then any typed cell, then a bad one.
-    at.text_input(key="arch_text").set_value(ARCH_A).run()
+    at.text_input(key="enas6_text").set_value(ARCH_A).run()
     out["nearest"] = _summary(at)
     at.text_input(key="arch_compare").set_value(ARCH_B).run()
     out["typed"] = _summary(at)
@@ -260,7 +266,9 @@ def test_map_selection_decodes_and_interpolates(tiny):
     assert any("Architecture #3" in m for m in click["markdown"])
     assert any("reproduced the original" in c for c in click["caption"])
     assert s["interp_ab"] == (3, 7)
-    assert s["interp"]["cells"] >= 1 + 6 - sum("no valid cell" in w for w in s["interp"]["warning"])
+    assert s["interp"]["cells"] >= 1 + 6 - sum(
+        "no valid architecture" in w for w in s["interp"]["warning"]
+    )
     assert any("Decoded at PCA position (0.25, -0.50)" in m for m in s["probe"]["markdown"])
     assert not s["colour"]["error"] and s["colour"]["plotly"] == 1
     assert any("Decoded at PCA position (0.50, -0.25)" in m for m in s["typed"]["markdown"])
@@ -272,6 +280,15 @@ def test_map_selection_decodes_and_interpolates(tiny):
     switched = s["switched"]
     assert switched["focus"] is None and not switched["exception"]
     assert any("Click a point to decode its cell" in i for i in switched["info"])
+
+
+def test_a_selection_shows_its_ops_and_compares_two_members(tiny):
+    s = tiny(scenario_selection)
+    assert not s["exception"] and not s["error"], s["error"]
+    assert any(m.startswith("**Selection: 3 architectures**") for m in s["markdown"])
+    assert s["plotly"] == 2  # the map and the ops per layer (the space has an op per layer)
+    assert s["diffs"] == ["old", "new"]  # #3 against #5
+    assert any(m.startswith("**#3 → #5:**") for m in s["markdown"])
 
 
 def test_search_form_errors_and_run(tiny):
@@ -303,12 +320,14 @@ def test_architecture_page_compares_any_two_cells(tiny):
     s = tiny(scenario_architecture)
     nearest = s["nearest"]
     assert nearest["diffs"] == ["old", "new"] and not nearest["error"]
-    assert any(m.startswith("**this cell → the other:**") for m in nearest["markdown"])
+    assert any(m.startswith("**this architecture → the other:**") for m in nearest["markdown"])
     typed = s["typed"]
     assert typed["diffs"] == ["old", "new"] and not typed["error"]
     change = "layer 1: conv3x3 -> conv5x5; +skip 3>6; -skip 2>6"
-    assert any(f"**this cell → the other:** {change}" == m for m in typed["markdown"])
-    assert s["typed_table"]["this cell"][1] != s["typed_table"]["the other"][1]  # params differ
+    assert any(f"**this architecture → the other:** {change}" == m for m in typed["markdown"])
+    assert (
+        s["typed_table"]["this architecture"][1] != s["typed_table"]["the other"][1]
+    )  # params differ
     bad = s["bad_compare"]
     assert bad["diffs"] == [] and not bad["exception"]
     assert any(

@@ -11,8 +11,8 @@ import torch
 from ngae.errors import UserInputError
 from ngae.explorer.service import Explorer
 from ngae.maps.grid import Window
-from ngae.maps.queries import matches, parse_query
 from ngae.model.checkpoint import load_checkpoint, save_checkpoint
+from ngae.spaces.enas.queries import matches, parse_query
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from ngae.explorer import CellInfo, Decoded, ModelCard, list_checkpoints, resolv
 from ngae.explorer.latents import cache_dir_for
 from ngae.explorer.projections import Pca, place_by_neighbours
 from ngae.explorer.service import Explorer
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.params import param_count
 
 
 @pytest.fixture(scope="module")

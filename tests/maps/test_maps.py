@@ -14,10 +14,10 @@ from ngae.maps.atlas import borders, decoder_atlas
 from ngae.maps.density import kernel_density
 from ngae.maps.field import objective_field
 from ngae.maps.grid import Window, grid_points
-from ngae.maps.queries import COUNTS, longest_paths, matches, parse_query
 from ngae.model.vae import NGAE
-from ngae.space.arch import OP_NAMES
-from ngae.space.registry import space_named
+from ngae.spaces.enas.arch import OP_NAMES
+from ngae.spaces.enas.queries import COUNTS, longest_paths, matches, parse_query
+from ngae.spaces.registry import space_named
 
 ENAS = space_named("enas6")
 

@@ -19,7 +19,7 @@ from ngae.errors import CheckpointError
 from ngae.explorer.service import Explorer
 from ngae.files import PROJECT_ROOT, file_sha256, project_relative
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, save_checkpoint
-from ngae.space.data import DEFAULT_DATA
+from ngae.spaces.enas.data_file import DEFAULT_DATA
 
 EVAL = ["--recon-decodes", "1", "--prior-samples", "4", "--prior-decodes", "1", "--json"]
 

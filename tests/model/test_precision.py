@@ -14,7 +14,7 @@ from ngae.model.graph_tensors import to_tensors, with_data_scale
 from ngae.model.precision import choose_precision
 from ngae.model.products import Products
 from ngae.model.vae import NGAE
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 
 CPU = torch.device("cpu")
 

@@ -23,9 +23,9 @@ from ngae.retrain.from_scratch import (
     train_from_scratch,
     write_json_atomic,
 )
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
-from ngae.space.data import DataError
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.params import param_count
+from ngae.spaces.errors import DataError
 
 ARCH = "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
 COLOURS = np.array([[220, 40, 40], [40, 220, 40], [40, 40, 220], [200, 200, 60]])

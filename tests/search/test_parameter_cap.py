@@ -13,8 +13,8 @@ from ngae.cli import main
 from ngae.errors import UserInputError
 from ngae.explorer.service import Explorer
 from ngae.search import SearchConfig
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.params import param_count
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +77,8 @@ def test_results_over_the_cap_are_never_reported_even_when_decoding_drifts(explo
 
     real = run.most_common_valid
 
-    def too_big_only(model, z, decodes, gen, allowed=None, space=None):
-        found = real(model, z, decodes, gen)  # the cap ignored: may be above it
+    def too_big_only(model, z, decodes, gen, space, allowed=None):
+        found = real(model, z, decodes, gen, space)  # the cap ignored: may be above it
         return [(a if a is not None and allowed(a) else None, s, v) for a, s, v in found]
 
     monkeypatch.setattr(run, "most_common_valid", too_big_only)
@@ -103,7 +103,7 @@ def test_cli_capped_search_json(decoding_checkpoint, explorer, capsys):
 
 def test_lambda_unit_is_the_accuracy_range_over_the_complexity_range(explorer):
     from ngae.model.inference import LatentTable
-    from ngae.space.complexity import denormalise_complexity
+    from ngae.spaces.complexity import denormalise_complexity
 
     c = explorer.model.cfg
     cmplx = np.array([0.2, 0.5, 0.7])  # normalised: range 0.5

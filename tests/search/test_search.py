@@ -15,9 +15,10 @@ import ngae.search.ascent as search_mod
 from ngae.cli import main
 from ngae.errors import UserInputError
 from ngae.explorer.service import Explorer
+from ngae.files import file_sha256
 from ngae.search import SearchConfig, pareto_front, smaller_than_all_better
-from ngae.space.arch import Arch
-from ngae.space.complexity import param_count
+from ngae.spaces.enas.arch import Arch
+from ngae.spaces.enas.params import param_count
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,8 @@ JSON_KEYS = {
     "space",
     "dataset_best_true_score",
     "optimum_score",
+    "checkpoint",
+    "checkpoint_sha",
 }
 RESULT_KEYS = (
     "sample arch valid novel in_dataset true_acc params pred_acc pred_params pred_acc_latent "
@@ -61,6 +64,8 @@ def test_search_reports_real_architectures(explorer):
         assert 0 < r.decode_share <= 1
     doc = json.loads(json.dumps(out.to_dict()))  # plain JSON with the documented keys
     assert set(doc) == JSON_KEYS and set(SUMMARY_KEYS) <= set(doc["summary"])
+    assert doc["checkpoint"] == explorer.path.name
+    assert doc["checkpoint_sha"] == file_sha256(explorer.path)[:12]
     assert all(set(RESULT_KEYS) == set(r) for r in doc["results"])
 
 
@@ -103,8 +108,8 @@ def test_most_common_valid_decoding_not_first(monkeypatch, explorer):
     # one point, five decodes: a once (first), b three times, one invalid
     seq = [a, b, None, b, b]
     monkeypatch.setattr(inference, "decode_many", lambda *args, **kw: (None, None))
-    monkeypatch.setattr(inference.ENAS, "to_items", lambda *args: seq)
-    out = inference.most_common_valid(explorer.model, torch.zeros(1, 6), 5, None)
+    monkeypatch.setattr(explorer.space, "to_items", lambda *args: seq)
+    out = inference.most_common_valid(explorer.model, torch.zeros(1, 6), 5, None, explorer.space)
     assert out == [(b, 0.6, 0.8)]
 
 
@@ -193,8 +198,8 @@ def test_projection_ends_at_a_projected_point(explorer, monkeypatch):
 
     stand_in = Arch.from_string("1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1")
 
-    def spy(model_, z, space=None):
-        mu, archs = real(model_, z)
+    def spy(model_, z, space):
+        mu, archs = real(model_, z, space)
         archs = [a or stand_in for a in archs]  # every decoding valid: all rows get projected
         calls.append(mu.clone())
         return mu, archs

@@ -268,7 +268,7 @@ def test_quick_evaluation_rescales_the_prior_from_a_training_subset(tiny_data, t
 
 def test_graph_tensors_head_keeps_the_first_graphs():
     from ngae.model.graph_tensors import to_tensors, with_data_scale
-    from ngae.space.data import load_dataset
+    from ngae.spaces.registry import load_dataset
 
     data = load_dataset(ROOT / "data" / "final_structures6.txt").subset(range(30))
     tensors = to_tensors(data, with_data_scale(ModelConfig(hs=16, nz=4), data), "cpu")
@@ -350,7 +350,7 @@ def test_only_search_uses_the_run_checkpoint(tiny_data, tmp_path, capsys):
 
 def test_refit_heads_lowers_head_error_and_keeps_the_vae(tiny_data, tmp_path):
     from ngae.model.graph_tensors import to_tensors
-    from ngae.space.data import load_dataset
+    from ngae.spaces.registry import load_dataset
     from ngae.training.fit import refit_heads, split_data
 
     model = model_from_checkpoint(load_checkpoint(tiny_fit(tiny_data, tmp_path / "r.pt", 1)))

@@ -13,7 +13,7 @@ from ngae.errors import UserInputError
 from ngae.files import PROJECT_ROOT as ROOT
 from ngae.model.graph_tensors import to_tensors, with_data_scale
 from ngae.model.vae import NGAE
-from ngae.space.data import load_dataset
+from ngae.spaces.registry import load_dataset
 from ngae.training.fit import fit, make_adam
 from ngae.training.step import GraphedStep, train_step
 

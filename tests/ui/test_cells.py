@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ngae.errors import UserInputError
-from ngae.space.arch import OP_NAMES, Arch
-from ngae.ui.cells import OP_COLOURS, cell_file, cell_svg, file_stem, legend_html
+from ngae.spaces.enas.arch import OP_NAMES, Arch
+from ngae.spaces.enas.drawing import OP_COLOURS
+from ngae.ui.cells import cell_file, cell_svg, file_stem, legend_html
 
 CELL = "0 1 0 2 0 0 3 0 0 0 4 0 0 0 0 5 0 0 0 0 0"  # every op once, no skips
 DENSE = "1 4 0 5 0 0 0 1 1 1 2 1 1 1 1 3 0 0 0 0 1"
@@ -74,17 +75,25 @@ def test_bad_format_and_bad_architecture_are_user_errors():
     assert file_stem(DENSE) == "cell-" + DENSE.replace(" ", "-")
 
 
-def test_any_space_falls_back_to_its_dag_with_the_space_vertex_names():
-    from ngae.space.registry import SPACES
-    from ngae.ui.cells import dag_graph
+def test_the_base_sketch_draws_any_space_as_its_dag_with_the_space_vertex_names():
+    from ngae.spaces.base import SearchSpace
+    from ngae.spaces.registry import SPACES
+    from ngae.ui.cells import sketch_graph
 
     arch = "0 1 0 2 1 1 3 0 0 1 4 1 0 0 1 5 0 0 1 0 1"
-    g = dag_graph(arch, False, "enas6")
-    item = SPACES["enas6"].parse(arch)
-    assert sorted(n.attr["label"] for n in g.nodes()) == sorted(SPACES["enas6"].vertex_names(item))
+    enas = SPACES["enas6"]
+    item = enas.parse(arch)
+    g = sketch_graph(SearchSpace.sketch(enas, item), False)
+    assert sorted(n.attr["label"] for n in g.nodes()) == sorted(enas.vertex_names(item))
     assert len(g.edges()) == int(item.to_dag()[1].sum())
+    net = SPACES["asia"].parse("0" * 11 + "1" + "0" * 52)  # S -> L
+    g = sketch_graph(SearchSpace.sketch(SPACES["asia"], net), True)
+    assert len(g.nodes()) == 10 and len(g.edges()) == int(net.to_dag()[1].sum())
+
+
+def test_an_asia_network_is_drawn_as_its_variables_and_edges():
     net = "0" * 11 + "1" + "0" * 52  # S -> L
-    g = dag_graph(net, True, "asia")
-    assert len(g.nodes()) == 10 and len(g.edges()) == int(
-        SPACES["asia"].parse(net).to_dag()[1].sum()
-    )
+    root = ET.fromstring(cell_file(net, "svg", True, "asia"))
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert "S&#45;&gt;L" in titles or "S->L" in titles
+    assert file_stem(net, "asia") == f"network-{int(net, 2):016x}"

@@ -184,6 +184,18 @@ def test_compare_with_parent_flags_what_got_worse():
     assert "epoch" not in table.index  # bookkeeping is not a figure
 
 
+def test_compare_with_parent_errors_are_lower_is_better_and_protocols_must_match():
+    from ngae.ui.tables import compare_with_parent
+
+    parent = {"cmplx_mape_raw": 0.012, "cmplx_r2_raw": 0.99, "protocol": "full"}
+    child = {"cmplx_mape_raw": 0.055, "cmplx_r2_raw": 0.95, "protocol": "full"}
+    table = compare_with_parent(child, parent)
+    assert table.loc["cmplx_mape_raw", "verdict"] == "worse"  # 4.6x the error
+    assert table.loc["cmplx_r2_raw", "verdict"] == "worse"
+    quick = compare_with_parent(child | {"protocol": "quick"}, parent)
+    assert set(quick["verdict"]) == {"not comparable (other protocol)"}
+
+
 def test_history_axes_tick_whole_epochs():
     fig = history_figure([{"epoch": e, "loss": 1.0 / e, "lr": 1e-4} for e in (1, 2, 3)])
     assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.dtick == 1

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from ngae.maps.queries import parse_query
+from ngae.spaces.enas.queries import parse_query
 from ngae.ui.view_state import (
     MAX_RANGES_TEXT,
     MapView,

@@ -1,0 +1,45 @@
+"""The model card of a checkpoint: how it was made, how it scores, what it was trained on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ngae.explorer.results import DataStats, ModelCard
+from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
+
+
+class CardViews:
+    """:class:`~ngae.explorer.service.Explorer`'s model card and full evaluation."""
+
+    def model_card(self) -> ModelCard:
+        """Config, history, evaluation, the space's published references and data statistics."""
+        d = self.data
+        return ModelCard(
+            name=self.path.name,
+            epoch=int(self.ckpt.get("epoch", 0)),
+            model_config=dict(self.ckpt["model_config"]),
+            train_config=dict(self.ckpt.get("train_config", {})),
+            history=pd.DataFrame(self.ckpt.get("history", [])),
+            evaluation=dict(self.ckpt.get("evaluation") or {}),
+            published=dict(self.space.reference.figures),
+            data=DataStats(
+                architectures=len(d),
+                distinct=len(set(d.strings)),
+                train=int((self.split == "train").sum()),
+                test=int((self.split == "test").sum()),
+                acc_min=float(d.acc.min()),
+                acc_max=float(d.acc.max()),
+                acc_mean=float(d.acc.mean()),
+                params_min=int(d.params.min()),
+                params_max=int(d.params.max()),
+            ),
+            train_graphs=self.ckpt.get("train_graphs"),
+            epochs_planned=self.ckpt.get("epochs_planned"),
+            lineage=dict(self.ckpt.get("lineage") or {}),
+        )
+
+    def evaluate_full(self) -> dict[str, Any]:
+        """D-VAE's full evaluation of this checkpoint, stored in its file (a new mtime)."""
+        return evaluate_checkpoint(self.path, EvalSettings(device="cpu"), store=True)

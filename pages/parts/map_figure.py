@@ -1,0 +1,130 @@
+"""The latent map's figure: points, the chosen layer, query matches, paths; and a map that is
+still being computed (a start button, then a progress poll)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import streamlit as st
+
+from ngae.explorer import PROJECTION_LABELS as KINDS
+from ngae.explorer import duration
+from ngae.ui.figures import add_marks, map_figure
+from ngae.ui.layers import add_atlas, add_density, add_field
+from ngae.ui.selection import probe_grid
+from pages.parts import cached
+from pages.parts.guard import guarded
+from pages.parts.memory import last_search
+
+QUERY_TRACE = "query matches"
+
+
+def build_map(
+    key, kind, colour, label, shown, path, rev=0, layer=None, matched=None, search_paths=None
+):
+    """The map figure; a click does not change it (Plotly highlights the selection), so the
+    cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
+    raises (and is not cached); the fragment's guard shows it."""
+    xy, tab, n = cached.projection(*key, kind), cached.table(*key), cached.names()
+    probes = probe_grid(xy) if kind == "pca" else None
+    name, prop, prop_label, lam = layer or ("none", "first", "", 0.0)
+    if name == "error":
+        colour, label = "pred_error", "predicted - true"
+    if name == "uncertainty":
+        tab["uncertainty"] = cached.data_uncertainty(*key)
+        colour, label = "uncertainty", "uncertainty (ensemble s.d.)"
+    fig = map_figure(xy, tab, shown, colour, label, probes, names=n)
+    if name == "atlas" and kind == "pca":
+        atlas = cached.atlas(*key, prop == "agreement")
+        add_atlas(fig, atlas, prop, prop_label, cached.explorer().type_names())
+    if name == "field" and kind == "pca":
+        add_field(fig, cached.objective_field(*key, lam))
+        for k, trace in enumerate(search_paths or ()):
+            add_marks(fig, trace, f"search {k}", symbol="circle", colour="#1F77B4", size=4,
+                      line=True)  # fmt: skip
+    if name == "density":
+        add_density(fig, *cached.density(*key, kind))
+    if matched is not None:
+        hits = np.intersect1d(matched, shown)
+        add_marks(fig, xy[hits], QUERY_TRACE, symbol="circle-open", colour="#E45756", size=9)
+    # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
+    # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
+    # (in select mode Plotly sends a click as an empty selection).
+    fig.update_layout(
+        uirevision=f"{kind}-{rev}",
+        xaxis_uirevision=kind,
+        yaxis_uirevision=kind,
+        selectionrevision=kind,
+        dragmode="pan",
+        title=f"{len(shown):,} of {len(tab):,} {n.items} · {KINDS[kind]}",
+    )
+    if path is not None:
+        add_marks(
+            fig,
+            path,
+            "interpolation",
+            symbol="circle",
+            size=9,
+            line=True,
+            labels=[str(k) for k in range(len(path))],
+        )
+    return fig
+
+
+cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)
+
+
+def search_paths(ex, key, kind, layer):
+    """This session's last search trajectories on the PCA map (drawn over the field), or None."""
+    done = last_search(key)
+    if not done or kind != "pca" or not layer or layer[0] != "field":
+        return None
+    return tuple(ex.place(np.array(f.trajectory), "pca") for f in done["result"].found)
+
+
+def layer_wait(layer):
+    """What the spinner says while a layer is computed (the first time for a checkpoint)."""
+    name = layer[0] if layer else "none"
+    if name == "atlas":
+        return "Decoding a 64 x 64 grid for the decoder atlas (a few seconds, then kept on disk)..."
+    if name == "uncertainty":
+        return (
+            f"Fitting five {cached.names().perf} heads for the uncertainty (about 10 s, then "
+            "kept on disk)..."
+        )
+    return "Drawing the map..."
+
+
+def pending(ex, key, kind):
+    """A t-SNE/UMAP map that is not computed yet: a start button, then a progress poll."""
+    status = ex.projection_status(kind)
+    if status == "running":
+        poll_projection(ex, key, kind)
+        return
+    if status.startswith("failed"):
+        st.error(f"Computing the {KINDS[kind]} map failed ({status[8:]}). Try again, or use PCA.")
+    st.info(
+        f"The {KINDS[kind]} map of this checkpoint is not computed yet. It takes about a "
+        "minute for 20,000 points and is then kept on disk for everyone."
+    )
+    if st.button(f"Compute the {KINDS[kind]} map", key=f"start_{kind}", type="primary"):
+        cached.projection_started()[(key, kind)] = time.time()
+        ex.start_projection(kind)
+        st.rerun()
+
+
+@st.fragment(run_every=2)
+@guarded
+def poll_projection(ex, key, kind):
+    """The background projection's progress, every two seconds (the page shows it when done)."""
+    status = ex.projection_status(kind)
+    if status != "running":
+        st.rerun()  # ready or failed: the whole page shows it
+    started = cached.projection_started().get((key, kind))
+    seconds = time.time() - started if started else 0.0
+    st.progress(
+        min(seconds / 90.0, 0.95),
+        text=f"Computing the {KINDS[kind]} map in the background: "
+        f"{duration(seconds)} so far (usually about a minute).",
+    )

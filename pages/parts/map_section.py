@@ -1,0 +1,92 @@
+"""The latent map's interactive part: the map, the decoded focus, the selection and the best
+table, in one fragment (a click reruns only this part)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ngae.ui.figures import add_marks
+from pages.parts import cached
+from pages.parts.guard import guarded
+from pages.parts.map_figure import build_map, cached_map, layer_wait, search_paths
+from pages.parts.map_focus import (
+    CHART,
+    focus_details,
+    focus_panel,
+    top_table,
+    track_clicks,
+    track_table,
+)
+from pages.parts.map_interpolation import current_interpolation, interpolation_controls
+from pages.parts.map_selection import selection_panel
+from pages.parts.map_view import share_box, write_view
+from pages.parts.widget_state import mirror_page_state
+
+
+@st.fragment
+@guarded
+def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=None):
+    """Map, decoded focus and interpolation pickers: a click reruns only this part."""
+    tab, n = cached.table(*key), cached.names()
+    track_clicks(shown)
+    rev = st.session_state.get("map_drag_rev", 0)
+    top = top_table(tab, shown)
+    track_table(top)
+    details = focus_details(ex, key, kind, xy)
+    interp = current_interpolation(key)
+    path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
+    searches = search_paths(ex, key, kind, layer)
+    if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
+        fig = build_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
+        fig = add_marks(fig, details[2], "focus")
+    else:
+        with st.spinner(layer_wait(layer)):
+            fig = cached_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
+    left, right = st.columns([3, 2])
+    if matched is not None:
+        hits = len(np.intersect1d(matched, shown))
+        left.markdown(
+            f"**{hits:,}** of the {len(shown):,} shown {n.items} match the query "
+            f"({len(matched):,} in the whole data set), ringed in red."
+        )
+    with left:
+        st.plotly_chart(
+            fig,
+            key=CHART,
+            on_select="rerun",
+            selection_mode=("points", "box", "lasso"),
+            config={"scrollZoom": True, "displaylogo": False},
+        )
+        members = st.session_state.get("map_selection")
+        if members:
+            selection_panel(ex, tab, [m for m in members if m < len(tab)])
+        interpolation_controls(ex, key, len(tab))
+        best_table(top, n)
+    with right:
+        focus_panel(ex, details, kind, xy, key, layer)
+        share_box(tab)
+    write_view(tab)
+    mirror_page_state()  # this fragment's reruns change kept values too
+
+
+def best_table(top, n):
+    """The shown objects predicted best; a picked row becomes the focus."""
+    st.markdown(
+        f"**The {len(top)} shown {n.items} predicted best** (click a row to "
+        "decode it; click a column title to sort)"
+    )
+    num = st.column_config.NumberColumn
+    st.dataframe(
+        top,
+        key="map_top_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        height=240,
+        column_config={
+            "pred_acc": num(n.short_pred, format=n.perf_format),
+            "true_acc": num(n.short_true, format=n.perf_format),
+            "params": num(n.params, format="localized"),
+        },
+    )
