@@ -1,6 +1,16 @@
-"""The errors users can cause; the CLI and the dashboard turn them into one-line messages."""
+"""The errors users can cause; the CLI and the dashboard turn them into one-line messages.
 
-from ngae.spaces.errors import ArchError, DataError
+Defined here, at the bottom of the house (this module imports nothing), so every layer,
+the search spaces included, raises the same classes.
+"""
+
+
+class ArchError(ValueError):
+    """Raised for an object (architecture, network) that cannot be built from the given input."""
+
+
+class DataError(ValueError):
+    """Raised for a data file that cannot be read; the message names file and line."""
 
 
 class CheckpointError(ValueError):

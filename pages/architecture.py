@@ -5,19 +5,20 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS
-from ngae.ui.figures import add_marks, map_figure
+from ngae.ui.figures import add_marks, map_figure, pca_axes
 from pages import common
 from pages.parts import cached
-from pages.parts.checkpoints import explorer_key
+from pages.parts.checkpoints import carried_value, explorer_key
 from pages.parts.compare import compare
 from pages.parts.drawing import cell_card, neighbours_table
-from pages.parts.editors import editor
+from pages.parts.editors import REQUEST, editor
+from pages.parts.map_figure import hover_labels
 
 
 def show(ex, key, item):
     """The object's card and neighbours beside the map (a star where it lands)."""
     info = ex.describe(item)
-    near = ex.neighbours(info.z)
+    near = ex.neighbours(info.z, exclude=info.index)  # not the object itself
     n = cached.names()
     left, right = st.columns([1, 1])
     with left:
@@ -36,7 +37,9 @@ def show(ex, key, item):
         )
         xy = cached.ready_projection(kind)
         tab = cached.table(*key)
-        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520, names=n)
+        axes = pca_axes(ex.pca_variance()) if kind == "pca" else None
+        fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520,
+                         names=n, hover=hover_labels(*key), axes=axes)  # fmt: skip
         add_marks(fig, ex.place(info.z[None], kind), f"this {n.item}", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")
@@ -44,10 +47,25 @@ def show(ex, key, item):
         compare(ex, info, near)
 
 
+def take_request(item):
+    """An object another page sent (stamped with its checkpoint): opened on that one only."""
+    state = st.session_state
+    sent = state.get(REQUEST)
+    if not isinstance(sent, dict):
+        return
+    notice = f"The {item} sent from another page belongs to **{{origin}}**, not to **{{here}}**."
+    value = carried_value(sent, notice + " It is not opened here.")
+    if value is None:
+        state.pop(REQUEST)
+    else:
+        state[REQUEST] = value
+
+
 def main():
     ex = cached.explorer()
     key = explorer_key()
     st.title(ex.space_info.item.capitalize())
+    take_request(ex.space_info.item)
     item = editor(ex, cached.table(*key).arch.iloc[0])
     if item is not None:
         show(ex, key, item)

@@ -18,14 +18,10 @@ import streamlit as st
 import torch
 from threadpoolctl import threadpool_limits
 
-from pages.parts.checkpoints import checkpoint_picker
+from pages.parts.checkpoints import checkpoint_params, checkpoint_picker, choose_checkpoint
 from pages.parts.guard import guard, guarded
 from pages.parts.memory import session_token
-from pages.parts.widget_state import (
-    forget_on_checkpoint_switch,
-    keep_page_state,
-    mirror_page_state,
-)
+from pages.parts.widget_state import keep_page_state, mirror_page_state, switch_checkpoint_state
 
 __all__ = ["NAV", "guard", "guarded", "page"]
 
@@ -52,19 +48,25 @@ def limit_threads() -> None:
 
 
 def page(title: str, body: Callable[[], None]) -> None:
-    """Run one page: page config, sidebar links and checkpoint picker, then ``body`` guarded."""
+    """Run one page: page config, sidebar links and checkpoint picker, then ``body`` guarded.
+
+    The checkpoint is settled first (a pick, a link or as it was; in the URL), then the values
+    that belong to one checkpoint follow it, then the sidebar's links (naming it) are drawn.
+    """
     limit_threads()
     st.set_page_config(
         page_title=f"{title} · NGAE Explorer", page_icon=":material/hub:", layout="wide"
     )
     st.sidebar.title("NGAE Explorer")
-    for path, label, icon, _ in NAV:
-        st.sidebar.page_link(path, label=label, icon=icon)
     session_token()  # the URL's session token, on every page
     keep_page_state()
     with guard("the checkpoint picker"):
+        choose_checkpoint()
+        switch_checkpoint_state(map_page=title == NAV[0][1])
+    for path, label, icon, _ in NAV:
+        st.sidebar.page_link(path, label=label, icon=icon, query_params=checkpoint_params())
+    with guard("the checkpoint picker"):
         checkpoint_picker()
-    forget_on_checkpoint_switch()
     with guard(title):
         body()
     mirror_page_state()

@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ngae.explorer import BackgroundTask, duration, plural
+from ngae.explorer import BackgroundTask, duration
+from ngae.ui.card import epochs_line, heads_line, lr_line
 from ngae.ui.figures import history_figure, prediction_figure
 from ngae.ui.forms import count
 from ngae.ui.tables import compare_with_parent, eval_settings, metrics_table
@@ -44,23 +45,11 @@ def data_stats(data, train_graphs):
                   help=f"range of {n.cmplx}")  # fmt: skip
 
 
-def lineage_line(card):
-    """Where the checkpoint comes from and what it was trained on, in one sentence."""
-    graphs = "" if card.train_graphs is None else f" on {card.train_graphs:,} training graphs"
-    epochs = plural(card.epoch, "epoch")
-    if card.lineage.get("parent"):
-        where = (
-            f"Fine-tuned from **{card.lineage['parent']}** (at its epoch "
-            f"{card.lineage.get('parent_epoch', 0):,}) for {epochs}{graphs}."
-        )
-    else:
-        where = f"Trained for {epochs}{graphs}."
-    if card.partial:
-        where += (
-            f" **Partial:** its run asked for {card.epochs_planned:,} epochs (still running, "
-            "or cancelled)."
-        )
-    return where
+def how_it_was_made(card):
+    """How the checkpoint was made, from what its file records: epochs done of those planned,
+    the learning rate per epoch, the predictor heads' refit."""
+    lines = [epochs_line(card), lr_line(card), heads_line(card)]
+    st.markdown("\n\n".join(line for line in lines if line))
 
 
 def evaluation_section(ex, card):
@@ -145,20 +134,23 @@ def main():
     ex = cached.explorer()
     card = ex.model_card()
     st.title(f"Model: {card.name}")
-    st.markdown(lineage_line(card))
+    how_it_was_made(card)
     data_stats(card.data, card.train_graphs)
     evaluation_section(ex, card)
     st.subheader("Predictors on the test split")
     preds = ex.test_predictions()
     c = st.columns(2)
     n = cached.names()
+    hover = ex.hover_text
     c[0].plotly_chart(
-        prediction_figure(preds, "pred_acc", "true_acc", n.perf_title), key="pred_acc_chart"
+        prediction_figure(preds, "pred_acc", "true_acc", n.perf_title, hover=hover),
+        key="pred_acc_chart",
     )
     c[1].plotly_chart(
-        prediction_figure(preds, "pred_params", "params", n.cmplx.capitalize(), log=True),
+        prediction_figure(preds, "pred_params", "params", n.cmplx.capitalize(), log=True,
+                          hover=hover),
         key="pred_params_chart",
-    )
+    )  # fmt: skip
     st.subheader("Training curves")
     if len(card.history):
         st.plotly_chart(history_figure(card.history), key="history_chart")

@@ -9,7 +9,7 @@ from pages import common
 from pages.parts import cached
 from pages.parts.checkpoints import explorer_key
 from pages.parts.guard import guarded
-from pages.parts.memory import SEARCH_RESULT, count_up, last_search, remember
+from pages.parts.memory import SEARCH_RESULT, count_up, last_search, remember, search_elsewhere
 from pages.parts.search_form import read_form, selection_starts
 from pages.parts.search_results import methods_view, show_result
 
@@ -53,6 +53,18 @@ def collect():
     return None
 
 
+def elsewhere_notice(key):
+    """One line for a last search that belongs to another checkpoint (its results stay there)."""
+    other = search_elsewhere(key)
+    if other is None:
+        return
+    name, n = other["key"][0], other["n"]
+    if name == key[0]:
+        st.info(f"Search {n} ran on {name} before the file changed: its results are not shown.")
+    else:
+        st.info(f"Search {n} ran on **{name}**: pick it in the sidebar to see its results.")
+
+
 def main():
     st.title("Latent search")
     ex = cached.explorer()
@@ -77,11 +89,15 @@ def main():
             number = st.session_state[COUNT] = count_up(COUNT)
             job = st.session_state[TASK] = {"task": task, "key": key, "n": number}
     if job is not None:
+        if job["key"] != key:
+            st.info(f"Search {job['n']} runs on **{job['key'][0]}**, not on this checkpoint.")
         poll(job["task"])
         return
     done = last_search(key)
     if done:
         show_result(ex, key, done["result"], done["n"])
+    else:
+        elsewhere_notice(key)
     curves = ex.method_curves() if ex.space_info.has_oracle else None
     if curves is not None:
         methods_view(ex, curves)

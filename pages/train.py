@@ -21,7 +21,7 @@ from ngae.ui.forms import parse_number
 from ngae.ui.tables import jobs_frame
 from pages import common
 from pages.parts import cached
-from pages.parts.checkpoints import explorer_key, request_checkpoint
+from pages.parts.checkpoints import explorer_key, open_page
 from pages.parts.guard import guarded
 
 D = TRAIN_DEFAULTS
@@ -50,9 +50,7 @@ def read_form(base):
         )
         max_train = c[2].number_input(
             "Max training graphs (0 = all)",
-            0,
-            100_000,
-            0,
+            value=0,
             step=100,
             help="use only the first N training graphs: quick runs",
         )
@@ -74,16 +72,17 @@ def read_form(base):
             "fp32); auto measures whether this machine multiplies bf16 fast",
         )
         c = st.columns(5)
-        epochs = c[0].number_input("Epochs", 1, 1000, D.epochs)
-        batch = c[1].number_input("Batch size", 1, 4096, D.batch_size)
-        lr = c[2].text_input("Learning rate", f"{D.lr:g}", placeholder=f"blank: {D.lr:g}")
-        hs = c[3].number_input("Hidden size (new model)", 2, 2048, D.hs)
-        nz = c[4].number_input("Latent size (new model)", 1, 512, D.nz)
+        epochs = c[0].number_input("Epochs", value=D.epochs, step=1)
+        batch = c[1].number_input("Batch size", value=D.batch_size, step=1)
+        lr = c[2].text_input("Learning rate", f"{D.lr:g}", placeholder=f"e.g. {D.lr:g}")
+        hs = c[3].number_input("Hidden size (new model)", value=D.hs, step=1)
+        nz = c[4].number_input("Latent size (new model)", value=D.nz, step=1)
         if not st.form_submit_button("Start training", type="primary"):
             return None
     try:
         rate = parse_number(lr, "Learning rate")
-        rate = D.lr if rate is None else rate  # blank: the default, as on the Search page
+        if rate is None:  # never a silent default: the job would run at a rate nobody chose
+            raise UserInputError(f"Learning rate: empty; write one, e.g. {D.lr:g}")
         return TrainRequest(
             name=name.strip(),
             mode=mode,
@@ -150,8 +149,7 @@ def finished(job):
     if job.history:
         st.plotly_chart(history_figure(job.history, height=380), key=f"done_{job.id}")
     if st.button(f"Explore {job.output}", key=f"open_{job.id}"):
-        request_checkpoint(job.output)
-        st.switch_page("pages/model.py")
+        open_page("pages/model.py", job.output)
 
 
 LONG_JOB = 600.0  # seconds: longer jobs are started only after the estimate was shown
@@ -189,6 +187,8 @@ def main():
             "No checkpoint yet: train a new model below (quick runs: a few epochs and a few "
             "thousand graphs), or run `python -m ngae train` in a terminal."
         )
+    if key is not None:
+        st.caption(f"Fine-tuning starts from **{key[0]}**, the checkpoint picked in the sidebar.")
     request = read_form(key[0] if key else None)
     if request is not None:
         seconds, how = estimate(manager, request)
@@ -197,6 +197,10 @@ def main():
         if not long_job:
             start(manager, request)
     pending = st.session_state.get(PENDING)
+    if pending is not None and pending[0].base not in (None, key and key[0]):
+        st.info(f"The job waiting to be confirmed fine-tunes **{pending[0].base}**, not the "
+                "checkpoint picked now: it was dropped; start it again from the form.")  # fmt: skip
+        pending = st.session_state[PENDING] = None
     if pending is not None:
         waiting, seconds, how = pending
         st.warning(

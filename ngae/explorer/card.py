@@ -10,6 +10,23 @@ from ngae.explorer.results import DataStats, ModelCard
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 
 
+def lr_schedule(history: list[dict[str, Any]]) -> tuple[tuple[int, int, float], ...]:
+    """The learning rate a training history records, as ``(first, last epoch, lr)`` runs.
+
+    Epochs without an ``lr`` are skipped; a run ends where the rate changes.
+    """
+    runs: list[list[Any]] = []
+    for row in history:
+        lr, epoch = row.get("lr"), row.get("epoch")
+        if not isinstance(lr, int | float) or not isinstance(epoch, int | float):
+            continue
+        if runs and runs[-1][2] == float(lr):
+            runs[-1][1] = int(epoch)
+        else:
+            runs.append([int(epoch), int(epoch), float(lr)])
+    return tuple((a, b, lr) for a, b, lr in runs)
+
+
 class CardViews:
     """:class:`~ngae.explorer.service.Explorer`'s model card and full evaluation."""
 
@@ -38,6 +55,8 @@ class CardViews:
             train_graphs=self.ckpt.get("train_graphs"),
             epochs_planned=self.ckpt.get("epochs_planned"),
             lineage=dict(self.ckpt.get("lineage") or {}),
+            heads_refit=dict(self.ckpt.get("heads_refit") or {}),
+            lr_schedule=lr_schedule(self.ckpt.get("history", [])),
         )
 
     def evaluate_full(self) -> dict[str, Any]:

@@ -32,6 +32,8 @@ class DecodingViews:
         """Pay the one-off first-call costs (first decode, first autograd pass) now, once.
 
         Without it the first click and the first search of a server each take seconds longer.
+        Last, the head ensemble behind every prediction's error bar is read (or, for a new
+        checkpoint, fitted once and kept on disk).
         """
         with self._lock:
             if self._warmed:
@@ -39,6 +41,8 @@ class DecodingViews:
             self._warmed = True
         self.decode_index(0, decodes=2)
         self.search(SearchConfig(samples=1, steps=1, decodes=1))
+        if self.model.cfg.predictors:
+            self._heads()
 
     def check_index(self, i: int) -> int:
         """``i`` when it is a data-set index; :class:`UserInputError` otherwise."""

@@ -145,7 +145,7 @@ class MapViews:
         return scale * heads.spread(np.atleast_2d(z))
 
     def _heads(self) -> HeadEnsemble:
-        with self._lock:
+        with self._heads_lock:  # not ``_lock``: a first fit must not hold up the projections
             if self._ensemble is None:
                 target = normalise_perf(self.data.acc, self.model.cfg)  # the head's units
                 self._ensemble = layers.cached_ensemble(

@@ -144,7 +144,10 @@ class ModelCard:
     ``train_graphs`` is how many graphs it was trained on (``None`` for files that predate
     the record), ``epochs_planned`` how many epochs its run asked for (fewer done: partial),
     ``lineage`` its parent for a fine-tuned model (``parent``, ``parent_epoch``,
-    ``parent_evaluation``; empty otherwise).
+    ``parent_evaluation``; empty otherwise). ``heads_refit`` records the predictor heads'
+    refit after training (``epochs``, ``lr``, ``first_loss``, ``last_loss``; empty when the heads
+    are as trained) and ``lr_schedule`` the learning rate the history records, as
+    ``(first epoch, last epoch, lr)`` runs.
     """
 
     name: str
@@ -158,11 +161,21 @@ class ModelCard:
     train_graphs: int | None = None
     epochs_planned: int | None = None
     lineage: dict[str, Any] = field(default_factory=dict)
+    heads_refit: dict[str, Any] = field(default_factory=dict)
+    lr_schedule: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def partial(self) -> bool:
         """Fewer epochs done than its run asked for (a run still going, or cancelled)."""
         return self.epochs_planned is not None and self.epoch < self.epochs_planned
+
+    @property
+    def planned(self) -> int | None:
+        """The epochs its run asked for: the recorded plan, else its training config's."""
+        if self.epochs_planned is not None:
+            return int(self.epochs_planned)
+        epochs = self.train_config.get("epochs")
+        return int(epochs) if isinstance(epochs, int | float) and epochs > 0 else None
 
 
 @dataclass(frozen=True)

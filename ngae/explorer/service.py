@@ -61,6 +61,7 @@ class Explorer(CardViews, TableViews, MapViews, DecodingViews, SearchViews):
         self.space: SearchSpace = SPACES.get(data.space, default_space())
         self.space_info = space_info(self.space, data, train_idx)
         self._lock = threading.Lock()
+        self._heads_lock = threading.Lock()
         self._jobs: dict[str, str] = {}
         self._warmed = False
         self._ensemble: HeadEnsemble | None = None

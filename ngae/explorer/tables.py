@@ -32,6 +32,10 @@ class TableViews:
                 df[name] = values
         return df
 
+    def arch_at(self, i: int) -> str:
+        """The string of data-set object ``i``; :class:`UserInputError` for no such index."""
+        return self.data.strings[self.check_index(i)]
+
     def test_predictions(self) -> pd.DataFrame:
         """Predicted vs true figures on the test split."""
         return self.table()[lambda t: t.split == "test"].reset_index(drop=True)

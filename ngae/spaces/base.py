@@ -303,6 +303,19 @@ class SearchSpace(ABC):
         """More about an optimal object for ``optimum --json`` (none by default)."""
         return {}
 
+    def oracle_sources(self) -> tuple[str, ...]:
+        """Named sources the oracle can read (a benchmark's data sets; empty: none to pick)."""
+        return ()
+
+    @property
+    def oracle_source(self) -> str:
+        """The source the oracle reads now (one of :meth:`oracle_sources`, or ``""``)."""
+        return ""
+
+    def training_curves(self, item: Any) -> dict[str, np.ndarray] | None:
+        """Per-epoch curves of ``item`` where the oracle has them (``None`` otherwise)."""
+        return None
+
     def with_oracle_source(self, source: str) -> SearchSpace:
         """This space with its oracle computed from ``source`` (a samples file, a data set).
 

@@ -1,9 +1,5 @@
-"""The two errors every space raises: a bad object and a bad data file."""
+"""The two errors every space raises: a bad object and a bad data file (:mod:`ngae.errors`)."""
 
+from ngae.errors import ArchError, DataError
 
-class ArchError(ValueError):
-    """Raised for an object (architecture, network) that cannot be built from the given input."""
-
-
-class DataError(ValueError):
-    """Raised for a data file that cannot be read; the message names file and line."""
+__all__ = ["ArchError", "DataError"]

@@ -5,6 +5,7 @@ Pure functions of DataFrames and arrays (no Streamlit), so they run and are test
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 
 import numpy as np
@@ -18,6 +19,8 @@ from ngae.ui.naming import Names, names_for
 DATA_TRACE = "architectures"
 
 PROBE_TRACE = "decode anywhere"
+SELECTION_TRACE = "selection"  # a box or lasso's members, outlined
+TEXT_KEYS = ("text", "hovertext")  # trace keys that hold labels, never numbers
 
 HIST_PANELS = (
     ("loss", ("loss", "recon")),
@@ -32,6 +35,17 @@ HIST_COLS = 4
 HIST_LOG_PANELS = (0, 2, 3, 5)  # losses, learning rate, RMSEs
 
 
+SIGNED_COLUMNS = ("pred_error",)  # coloured on a diverging scale centred on 0
+SIGNED_SCALE = "RdBu_r"  # blue below 0, white at 0, red above
+
+
+def colour_scale(column: str) -> dict:
+    """The marker colour settings for a column: diverging around 0 for a signed one."""
+    if column in SIGNED_COLUMNS:
+        return {"colorscale": SIGNED_SCALE, "cmid": 0.0}
+    return {"colorscale": "Viridis"}
+
+
 def map_figure(
     xy: np.ndarray,
     table: pd.DataFrame,
@@ -41,16 +55,22 @@ def map_figure(
     probes: np.ndarray | None = None,
     height: int = 620,
     names: Names | None = None,
+    hover: list[str] | None = None,
+    axes: tuple[str, str] | None = None,
 ) -> go.Figure:
     """The latent map: one WebGL point per shown architecture, coloured by ``colour``.
 
-    ``customdata`` rows are ``[index, pred_acc, params, true_acc]``; the hover shows the arch
-    string and those figures, in the space's words (``names``; ENAS-6's by default). A second
-    faint trace holds the decode-anywhere ``probes``.
+    ``customdata`` rows are ``[index, pred_acc, params, true_acc]``; the hover shows the
+    object (``hover``: one label per table row, e.g. ``Explorer.hover_text`` of each string;
+    the strings themselves by default) and those figures, in the space's words (``names``;
+    ENAS-6's by default). A second faint trace holds the decode-anywhere ``probes``. A signed
+    colour (the predictor's error) gets a diverging scale centred on 0; ``axes`` titles the
+    axes.
     """
     words = names or names_for(None)
     num = ":" + words.perf_format[1:]  # "%.4f" -> ":.4f"
     sub = table.iloc[shown]
+    labels = sub.arch if hover is None else pd.Series(hover, dtype=object).iloc[shown]
     figures = [sub.pred_acc.round(4), sub.params, sub.true_acc.round(4)]
     # Object arrays while Plotly validates (it does not check 20,000 rows one by one: 0.05 s
     # instead of 0.7 s); :func:`plain_figure` then turns them into arrays orjson writes.
@@ -64,14 +84,14 @@ def map_figure(
             marker={
                 "size": 4,
                 "color": sub[colour].to_numpy(),
-                "colorscale": "Viridis",
+                **colour_scale(colour),
                 "showscale": True,
                 "colorbar": {"title": {"text": colour_label}, "thickness": 12},
             },
             customdata=custom,
             selected={"marker": {"size": 14, "color": "#E45756"}},
             unselected={"marker": {"opacity": 1.0}},  # a click keeps the map's colours
-            text=sub.arch.to_numpy(dtype=object),
+            text=labels.to_numpy(dtype=object),
             hovertemplate=(
                 f"#%{{customdata[0]}}: %{{text}}<br>{words.short_pred} %{{customdata[1]{num}}} · "
                 f"{words.short_true} %{{customdata[3]{num}}}<br>{words.params} "
@@ -104,7 +124,31 @@ def map_figure(
         newselection={"line": {"color": "#333333", "width": 1, "dash": "dot"}},
         activeselection={"fillcolor": "rgba(0,0,0,0)", "opacity": 1},
     )
+    if axes is not None:
+        fig.update_layout(xaxis_title=axes[0], yaxis_title=axes[1])
     return plain_figure(fig)
+
+
+def pca_axes(variance: tuple[float, float]) -> tuple[str, str]:
+    """Axis titles of the PCA map: ``PC1 (23.4% of the variance)``."""
+    return tuple(f"PC{k + 1} ({share:.1%} of the variance)" for k, share in enumerate(variance))
+
+
+def shown_window(xy: np.ndarray, shown: np.ndarray, pad: float = 0.05) -> dict | None:
+    """Axis ranges around the shown points (a margin of ``pad`` each side); ``None`` if none.
+
+    A filtered map zooms to what it shows: ``fig.update_layout(**shown_window(xy, shown))``.
+    """
+    if len(shown) == 0:
+        return None
+    pts = np.asarray(xy)[np.asarray(shown, dtype=int)]
+    lo, hi = np.nanmin(pts, 0), np.nanmax(pts, 0)
+    span = np.maximum(hi - lo, 1e-6)
+    lo, hi = lo - pad * span, hi + pad * span
+    return {
+        "xaxis_range": [float(lo[0]), float(hi[0])],
+        "yaxis_range": [float(lo[1]), float(hi[1])],
+    }
 
 
 def plain_figure(fig: go.Figure) -> go.Figure:
@@ -120,7 +164,9 @@ def plain_figure(fig: go.Figure) -> go.Figure:
     spec = fig.to_dict()
     for trace in spec["data"]:
         for key, value in trace.items():
-            if isinstance(value, np.ndarray) and value.dtype == object:
+            if key in TEXT_KEYS and isinstance(value, np.ndarray):
+                trace[key] = value.tolist()  # labels stay text: 64 digits are not a number
+            elif isinstance(value, np.ndarray) and value.dtype == object:
                 try:
                     trace[key] = value.astype(np.float64)
                 except (TypeError, ValueError):
@@ -165,6 +211,36 @@ def add_marks(
     return fig
 
 
+def add_selection(
+    fig: go.Figure, xy: np.ndarray, values: np.ndarray, column: str, span: tuple[float, float]
+) -> go.Figure:
+    """A box or lasso's members drawn again over the cloud, outlined dark.
+
+    A little larger, in their own colours (``values`` of ``column`` on the map's scale, ``span``
+    its ends): rings would hide the colours of a dense selection; outlines keep them. WebGL,
+    after the cloud (see :func:`add_marks`); no hover, no part in selections.
+    """
+    xy = np.atleast_2d(np.asarray(xy, float))
+    fig.add_trace(
+        go.Scattergl(
+            x=xy[:, 0],
+            y=xy[:, 1],
+            name=SELECTION_TRACE,
+            mode="markers",
+            marker={
+                "size": 6,
+                "color": np.asarray(values, float),
+                **colour_scale(column),
+                "cmin": span[0],
+                "cmax": span[1],
+                "line": {"width": 1, "color": "rgba(0,0,0,0.85)"},
+            },
+            hoverinfo="skip",
+        )
+    )
+    return fig
+
+
 def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.Figure:
     """Training curves: losses, KL, predictor losses, learning rate, test metrics, speed."""
     df = pd.DataFrame(history)
@@ -185,8 +261,9 @@ def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.
                 fig.add_trace(go.Scatter(x=part.epoch, y=part[col], name=col, mode=mode), **where)
         if k in HIST_LOG_PANELS:
             # a few labelled powers of ten: a log axis over a narrow range otherwise labels
-            # every minor tick and the labels run into each other
-            fig.update_yaxes(type="log", tickformat=".0e", nticks=4, **where)
+            # every minor tick and the labels run into each other (learning rates: decades only)
+            decades = {"dtick": 1} if cols == ("lr",) else {}
+            fig.update_yaxes(type="log", tickformat=".0e", nticks=4, **decades, **where)
     # whole epochs only (a 3-epoch run otherwise gets ticks at 1.5 and 2.5)
     epochs = int(df["epoch"].max()) if "epoch" in df and len(df) else 1
     fig.update_xaxes(tickformat="d", dtick=max(1, -(-epochs // 6)), title_text=None)
@@ -199,9 +276,17 @@ def history_figure(history: pd.DataFrame | list[dict], height: int = 480) -> go.
 
 
 def prediction_figure(
-    df: pd.DataFrame, pred: str, true: str, title: str, log: bool = False
+    df: pd.DataFrame,
+    pred: str,
+    true: str,
+    title: str,
+    log: bool = False,
+    hover: Callable[[str], str] = str,
 ) -> go.Figure:
-    """Predicted against true on the test split, with the diagonal and the RMSE."""
+    """Predicted against true on the test split, with the diagonal and the RMSE.
+
+    ``hover`` turns an object string into its hover label (``Explorer.hover_text``).
+    """
     rmse = float(np.sqrt(np.mean((df[pred] - df[true]) ** 2))) if len(df) else float("nan")
     lo = float(min(df[pred].min(), df[true].min())) if len(df) else 0.0
     hi = float(max(df[pred].max(), df[true].max())) if len(df) else 1.0
@@ -212,7 +297,7 @@ def prediction_figure(
                 y=df[pred],
                 mode="markers",
                 marker={"size": 4, "opacity": 0.6},
-                text=df.arch,
+                text=[hover(a) for a in df.arch],
                 hovertemplate="%{text}<br>true %{x:.4g}<br>pred %{y:.4g}<extra></extra>",
             ),
             go.Scatter(
@@ -243,12 +328,14 @@ def cloud_figure(
     height: int = 460,
     highlight: int | None = None,
     names: Names | None = None,
+    label_of: Callable[[str], str] = str,
 ) -> go.Figure:
     """Predicted performance against exact complexity: data set, found objects, Pareto front.
 
     Everything over the cloud is WebGL too (see :func:`add_marks`); ``highlight`` (a row of
     ``results``) is ringed in black. Axes and hovers in the space's words (``names``; the
-    default space's when ``None``).
+    default space's when ``None``); ``label_of`` turns an object string into its hover label
+    (``Explorer.hover_text``).
     """
     words = names or names_for(None)
     num = ":" + words.perf_format[1:]  # "%.4f" -> ":.4f"
@@ -260,7 +347,7 @@ def cloud_figure(
             mode="markers",
             name="data set",
             marker={"size": 3, "color": "rgba(100,110,130,0.35)"},
-            text=table.arch.to_numpy(dtype=object),
+            text=[label_of(a) for a in table.arch],
             hovertemplate=hover + "<extra></extra>",
         )
     )
@@ -273,7 +360,7 @@ def cloud_figure(
                 name="Pareto front",
                 mode="lines+markers",
                 line={"shape": "hv", "color": "#F58518"},
-                text=front.arch,
+                text=[label_of(a) for a in front.arch],
                 hovertemplate="%{text}<extra>front</extra>",
             )
         )
@@ -283,7 +370,7 @@ def cloud_figure(
         )
         fig.add_trace(
             _stars(found, "found", size=13, outline=(1, "white")).update(
-                text=found.arch,
+                text=[label_of(a) for a in found.arch],
                 hovertemplate=hover + "<extra>found</extra>",
             )
         )

@@ -35,10 +35,66 @@ def atlas_choices(names: Names) -> dict[str, str]:
     }
 
 
-def add_atlas(fig: go.Figure, atlas, prop: str, label: str, type_names: list[str]) -> go.Figure:
+NO_COLOUR = "#DDDDDD"  # a vertex type the legend does not colour (input, output)
+
+
+def type_colours(type_names: list[str], legend: tuple[tuple[str, str], ...]) -> list[str]:
+    """The legend's colour of each vertex type (:data:`NO_COLOUR` where it has none).
+
+    A legend label names its type (``conv3x3``) or starts with it (``A: visit to Asia``).
+    """
+    colour_of = {}
+    for colour, label in legend:
+        colour_of.setdefault(label, colour)
+        colour_of.setdefault(label.split(":", 1)[0].strip(), colour)
+    return [colour_of.get(name, NO_COLOUR) for name in type_names]
+
+
+def discrete_scale(colours: list[str]) -> list[list]:
+    """A Plotly colour scale giving value ``k`` (0 .. len - 1) exactly ``colours[k]``.
+
+    Use with ``zmin=-0.5, zmax=len(colours) - 0.5``: each colour holds one unit-wide band.
+    """
+    n = len(colours)
+    scale = []
+    for k, colour in enumerate(colours):
+        scale += [[k / n, colour], [(k + 1) / n, colour]]
+    return scale
+
+
+def atlas_colours(prop: str, label: str, colours: list[str] | None) -> dict:
+    """The atlas heat map's colour settings.
+
+    The first vertex type in the legend's ``colours`` (no scale: the legend beside the map
+    says them); any other property, and the first type of a space whose legend colours no
+    type, on a colour scale titled ``label``.
+    """
+    if prop == "first" and colours and any(c != NO_COLOUR for c in colours):
+        n = len(colours)
+        return {"colorscale": discrete_scale(colours), "zmin": -0.5, "zmax": n - 0.5,
+                "showscale": False}  # fmt: skip
+    bar = {"title": {"text": label, "side": "right"}, "thickness": 10, "x": -0.08,
+           "xanchor": "right", "len": 0.6}  # fmt: skip
+    if prop == "valid":
+        bar |= {"tickvals": [0, 1], "ticktext": ["invalid", "valid"]}
+    scale = "Greys" if prop == "valid" else "Portland"
+    return {"colorscale": scale, "showscale": True, "colorbar": bar}
+
+
+def add_atlas(
+    fig: go.Figure,
+    atlas,
+    prop: str,
+    label: str,
+    type_names: list[str],
+    colours: list[str] | None = None,
+) -> go.Figure:
     """Shade the map by ``atlas.values[prop]`` per grid cell, with borders where decodings change.
 
-    ``type_names`` name vertex types (for the first-op property: its values are types).
+    ``type_names`` name vertex types (for the first-op property: its values are types) and
+    ``colours`` give each type its legend colour (:func:`type_colours`), so the shading agrees
+    with the legend beside the map; other properties get a colour scale titled ``label`` (on
+    the left: the points' scale is on the right).
     """
     values = atlas.values[prop].reshape(atlas.size, atlas.size)
     text = None
@@ -50,10 +106,9 @@ def add_atlas(fig: go.Figure, atlas, prop: str, label: str, type_names: list[str
             y=atlas.ys,
             z=values,
             name=ATLAS_TRACE,
-            colorscale="Greys" if prop == "valid" else "Portland",
             opacity=0.35,
-            showscale=False,
             hoverinfo="skip",  # Streamlit reports no clicks on a heat map: its cells below do
+            **atlas_colours(prop, label, colours),
         )
     )
     # One invisible point per cell centre: hovering names the cell's value, a click decodes

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ngae.explorer import METHOD_LABELS, Job, MethodCurves, SearchResults
 from ngae.ui.naming import Names, colour_by
+from ngae.ui.numbers import whole
 
 COLOUR_BY = {
     "predicted accuracy": "pred_acc",
@@ -137,13 +138,20 @@ def compare_with_parent(
 
 
 # ----- search -----------------------------------------------------------------------------------
-def results_frame(result: SearchResults) -> pd.DataFrame:
-    """Search results as a table (trajectories left out); ``true_score`` in an oracle space."""
-    cols = RESULT_COLUMNS
+def results_frame(result: SearchResults, spread: np.ndarray | None = None) -> pd.DataFrame:
+    """Search results as a table (trajectories left out); ``true_score`` in an oracle space.
+
+    ``spread`` (one per result: the head ensemble's spread at its encoding) becomes the
+    ``pred_acc_sd`` column after ``pred_acc``.
+    """
+    cols = list(RESULT_COLUMNS)
     if result.optimum_score is not None:
         cols = ["arch", "true_score", *[c for c in cols if c not in ("arch", "true_acc")]]
     df = pd.DataFrame([{c: getattr(r, c) for c in cols} for r in result.results])
-    return df[[c for c in cols if c in df]] if len(df) else pd.DataFrame(columns=cols)
+    df = df[[c for c in cols if c in df]] if len(df) else pd.DataFrame(columns=cols)
+    if spread is not None and len(spread) == len(df):
+        df.insert(df.columns.get_loc("pred_acc") + 1, "pred_acc_sd", np.asarray(spread, float))
+    return df
 
 
 SETTING_LABELS = {
@@ -195,9 +203,14 @@ def search_settings(config: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def results_csv(result: SearchResults) -> str:
-    """The results table as CSV with the search's settings in ``setting: ...`` columns."""
-    table = results_frame(result)
+def results_csv(result: SearchResults, spread: np.ndarray | None = None) -> str:
+    """The results table as CSV, naming the model and the settings in every row.
+
+    ``checkpoint`` and ``checkpoint_sha`` name the model that found them, ``setting: ...``
+    columns hold the search's settings.
+    """
+    table = results_frame(result, spread)
+    table["checkpoint"], table["checkpoint_sha"] = result.checkpoint, result.checkpoint_sha
     for label, value in search_settings(result.config).items():
         table[f"setting: {label}"] = value
     return table.to_csv(index=False)
@@ -264,30 +277,58 @@ def methods_table(curves: MethodCurves, budgets: tuple[int, ...] = (10, 50, 200)
 
 
 # ----- map selections -------------------------------------------------------------------------
-def selection_stats(table: pd.DataFrame, members: list[int], names) -> pd.DataFrame:
-    """Count, mean, min and max of the figures of the selected rows (rows: figures)."""
+def selection_stats(table: pd.DataFrame, members: list[int], names: Names) -> pd.DataFrame:
+    """Mean, min and max of the selected rows' figures, written for people (rows: figures).
+
+    Performance in the space's precision with thousands separators (``-11,320.3``),
+    complexity as whole numbers (``1,732,000``).
+    """
     sub = table.iloc[members]
-    figures = {names.pred_acc: "pred_acc", names.true_acc: "true_acc", names.params: "params"}
+    figures = {
+        names.pred_acc: ("pred_acc", names.perf_grouped),
+        names.true_acc: ("true_acc", names.perf_grouped),
+        names.params: ("params", whole),
+        names.pred_params: ("pred_params", whole),
+    }
     rows = []
-    for label, column in figures.items():
+    for label, (column, text) in figures.items():
         values = sub[column].astype(float)
-        rows.append({"figure": label, "mean": values.mean(), "min": values.min(),
-                     "max": values.max()})  # fmt: skip
-    return pd.DataFrame(rows)
+        row = {"figure": label}
+        for stat in ("mean", "min", "max"):
+            value = float(getattr(values, stat)()) if len(values) else float("nan")
+            row[stat] = text(value) if value == value else "-"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["figure", "mean", "min", "max"])
 
 
-def selection_frame(table: pd.DataFrame, members: list[int]) -> pd.DataFrame:
-    """The selected rows with their data-set index first (for the members table and exports)."""
+def selection_frame(
+    table: pd.DataFrame, members: list[int], xy: np.ndarray | None = None, kind: str = ""
+) -> pd.DataFrame:
+    """The selected rows with their data-set index first (for the members table and exports).
+
+    With ``xy`` (the map's coordinates), ``<kind>_x`` and ``<kind>_y`` columns follow the index.
+    """
     sub = table.iloc[members]
-    return sub.assign(index=sub.index)[["index", *[c for c in sub.columns if c != "index"]]]
+    frame = sub.assign(index=sub.index)[["index", *[c for c in sub.columns if c != "index"]]]
+    if xy is not None and kind:
+        frame.insert(1, f"{kind}_x", np.asarray(xy)[members, 0].astype(float))
+        frame.insert(2, f"{kind}_y", np.asarray(xy)[members, 1].astype(float))
+    return frame
 
 
-def selection_exports(frame: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
-    """The members as files: ``{format: (bytes, mime type)}`` for CSV, Parquet and JSON."""
+def selection_exports(
+    frame: pd.DataFrame, model: dict[str, str] | None = None
+) -> dict[str, tuple[bytes, str]]:
+    """The members as files: ``{format: (bytes, mime type)}`` for CSV, Parquet and JSON.
+
+    ``model`` (``checkpoint``, ``checkpoint_sha``, ``projection``) names the model and the map
+    the rows come from: the same columns in every format (each JSON record carries them).
+    """
+    named = frame.assign(**dict(model or {}))
     buf = io.BytesIO()
-    frame.to_parquet(buf, index=False)
+    named.to_parquet(buf, index=False)
     return {
-        "csv": (frame.to_csv(index=False).encode(), "text/csv"),
+        "csv": (named.to_csv(index=False).encode(), "text/csv"),
         "parquet": (buf.getvalue(), "application/vnd.apache.parquet"),
-        "json": (frame.to_json(orient="records", indent=1).encode(), "application/json"),
+        "json": (named.to_json(orient="records", indent=1).encode(), "application/json"),
     }

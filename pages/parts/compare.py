@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ngae.explorer import USER_ERRORS
+from ngae.ui.numbers import with_spread, within_error
 from pages.parts import cached
 from pages.parts.drawing import diff_view
 
@@ -48,14 +49,16 @@ def compare(ex, info, near):
 
 
 def side_by_side(info, other, mine, theirs):
-    """The two objects' figures in one table, with their latent distance."""
-    n = cached.names()
+    """The two objects' figures in one table (the true figure first, predictions with their
+    spread), with their latent distance."""
+    n, ex = cached.names(), cached.explorer()
+    spread = ex.uncertainty(np.stack([np.asarray(info.z), np.asarray(other.z)]))
     rows = {
-        n.pred_acc: (n.perf_text(info.pred_acc), n.perf_text(other.pred_acc)),
-        n.params: (f"{info.params:,}", f"{other.params:,}"),
-        n.true_acc: tuple(
-            "not in data" if c.true_acc is None else n.perf_text(c.true_acc) for c in (info, other)
+        n.true_acc: tuple(true_text(c, n) for c in (info, other)),
+        n.pred_acc: tuple(
+            with_spread(c.pred_acc, s, n) for c, s in zip((info, other), spread, strict=True)
         ),
+        n.params: (f"{info.params:,}", f"{other.params:,}"),
         "latent distance": (
             "",
             f"{float(np.linalg.norm(np.asarray(info.z) - np.asarray(other.z))):.3f}",
@@ -63,3 +66,15 @@ def side_by_side(info, other, mine, theirs):
     }
     st.table({"": list(rows), mine: [v[0] for v in rows.values()],
               theirs: [v[1] for v in rows.values()]})  # fmt: skip
+    gap = info.pred_acc - other.pred_acc
+    if info.arch != other.arch and within_error(gap, ex.perf_error()):
+        st.caption(
+            f"The two predicted {n.perf} figures differ by less than the predictor's error "
+            f"(± {n.perf_grouped(ex.perf_error())}): the prediction cannot tell them apart."
+        )
+
+
+def true_text(info, n):
+    """The true figure: the oracle's where the space has one, else the data set's."""
+    true = info.true_score if info.true_score is not None else info.true_acc
+    return "not in data" if true is None else n.perf_grouped(true)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+import numpy as np
 import streamlit as st
 
 from ngae.explorer import CellInfo, Decoded
@@ -22,7 +23,9 @@ from ngae.ui.cells import (
     file_stem,
     legend_badges,
 )
+from ngae.ui.numbers import spread_text, whole
 from pages.parts.cached import explorer, names
+from pages.parts.checkpoints import checkpoint_params
 
 ARCH_PAGE = "architecture"  # the Architecture page's URL path (NAV)
 
@@ -48,30 +51,50 @@ def draw_cell(arch: str, place: str, vertical: bool = False) -> None:
             )
 
 
+def cell_figures(info: CellInfo) -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
+    """The figures of an object as ``{label: (value, error bar)}``, the true one first where it
+    is known, the predicted one with its spread; and a help text per label."""
+    ex, n = explorer(), names()
+    true = info.true_score if info.true_score is not None else info.true_acc
+    spread = float(ex.uncertainty(np.asarray(info.z))[0])
+    shown: dict[str, tuple[str, str | None]] = {}
+    if true is not None:
+        shown[n.true_acc] = (n.perf_grouped(true), None)
+    shown[n.pred_acc] = (n.perf_grouped(info.pred_acc), f"± {spread_text(spread, n)}")
+    shown[n.params] = (f"{info.params:,}", None)
+    shown[n.pred_params] = (whole(info.pred_params), None)
+    if true is None:
+        shown[n.true_acc] = ("not in data", None)
+    helps = {
+        n.pred_acc: f"± the spread of five {n.perf} heads refitted on the training codes, at "
+        f"this {n.item}'s code; the predictor's error (the head's test RMSE) is "
+        f"{n.perf_grouped(ex.perf_error())}",
+        n.true_acc: f"the oracle's {n.perf}" if info.true_score is not None else
+        f"the data set's {n.perf}",
+    }  # fmt: skip
+    return shown, helps
+
+
+def figure_metric(box: Any, label: str, value: str, bar: str | None, tip: str | None) -> None:
+    """One figure; a prediction's error bar under it, grey and without an arrow (not a change)."""
+    box.metric(label, value, delta=bar, delta_color="off", delta_arrow="off", help=tip)
+
+
 def cell_card(
     info: CellInfo, note: str = "", side: bool = True, place: str = "cell", legend: bool = True
 ) -> None:
     """A drawing with its figures: beside it (narrow panels) or below it (full width)."""
-    n = names()
-    shown = {
-        n.pred_acc: n.perf_text(info.pred_acc),
-        n.params: f"{info.params:,}",
-        n.pred_params: f"{info.pred_params:,.0f}",
-        n.true_acc: "not in data" if info.true_acc is None else n.perf_text(info.true_acc),
-    }
-    if info.true_score is not None:  # the oracle: true for any object, in the data or not
-        shown[n.true_acc] = n.perf_text(info.true_score)
+    shown, helps = cell_figures(info)
     if side:
         drawing, box = st.columns([1, 1])
         with drawing:
             draw_cell(info.arch, place, vertical=True)
-        with box:
-            for label, value in shown.items():
-                st.metric(label, value)
+        for label, (value, bar) in shown.items():
+            figure_metric(box, label, value, bar, helps.get(label))
     else:
         draw_cell(info.arch, place)
-        for col, (label, value) in zip(st.columns(4), shown.items(), strict=True):
-            col.metric(label, value)
+        for col, (label, (value, bar)) in zip(st.columns(4), shown.items(), strict=True):
+            figure_metric(col, label, value, bar, helps.get(label))
     if legend:
         show_legend()
     st.code(info.arch, language=None)
@@ -107,8 +130,9 @@ def diff_view(a: str, b: str, name_a: str, name_b: str) -> None:
 
 
 def arch_link(arch: str) -> str:
-    """A link that opens ``arch`` on the Architecture page (``?arch=...``, in a new tab)."""
-    return f"{ARCH_PAGE}?arch={quote(arch)}"
+    """A link that opens ``arch`` on the Architecture page (``?arch=...&ckpt=...``, in a new
+    tab) with the checkpoint it was found with, so the new tab shows the same model."""
+    return f"{ARCH_PAGE}?{urlencode({'arch': arch, **checkpoint_params()}, quote_via=quote)}"
 
 
 def neighbours_table(frame: Any, height: int = 250) -> None:

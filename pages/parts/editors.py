@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ngae.explorer import USER_ERRORS
+from ngae.explorer import USER_ERRORS, UserInputError
 
 REQUEST = "arch_request"  # set by other pages: the object to open
+OPEN, OPEN_ERROR = "arch_open_index", "arch_open_error"  # open a data-set object by index
 
 
 def text_key(ex):
@@ -149,6 +150,34 @@ def grid_editor(ex):
             )
 
 
+# ----- opening a data-set object by its index ---------------------------------------------------
+def open_index(ex):
+    """Button callback: load data-set object ``state[OPEN]`` (or keep the error for the page)."""
+    state = st.session_state
+    state.pop(OPEN_ERROR, None)
+    try:
+        value = state.get(OPEN)
+        if value is None:
+            raise UserInputError("type a data-set index first")
+        state[REQUEST] = ex.arch_at(int(value))
+    except USER_ERRORS as err:
+        state[OPEN_ERROR] = (ex.path.name, f"{open_label(ex)}: {err}")
+
+
+def open_label(ex):
+    return f"Open a data-set {ex.space_info.item} by index"
+
+
+def open_box(ex):
+    """An index and an Open button; a bad index gives a one-line error."""
+    c = st.columns([3, 1], vertical_alignment="bottom")
+    c[0].number_input(open_label(ex), value=None, step=1, key=OPEN, placeholder="e.g. 0")
+    c[1].button("Open", key="arch_open_go", on_click=open_index, args=(ex,))
+    error = st.session_state.get(OPEN_ERROR)
+    if error and error[0] == ex.path.name:
+        st.error(error[1])
+
+
 def editor(ex, first):
     """The text box and the space's editor below it; returns the parsed object or ``None``."""
     info = ex.space_info
@@ -157,6 +186,7 @@ def editor(ex, first):
     layers = ex.num_layers
     first_widget = {"layers": op_key(ex, 0), "grid": edge_key(ex, 0, 1)}.get(kind)
     initialise(ex, first, load, first_widget)
+    open_box(ex)
     label = "Adjacency string" if kind == "grid" else f"{info.item.capitalize()} string"
     order = f" ({info.naming.vertex}s in the order {', '.join(info.editor.choices)})"
     st.text_input(

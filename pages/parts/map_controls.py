@@ -26,7 +26,16 @@ def controls(tab):
     )
     n = names()
     choices = colour_choices(tab, n)
-    label = c[1].selectbox("Colour by", list(choices), key="map_colour")
+    layer_now = st.session_state.get("map_layer")
+    if layer_now in LAYER_COLOURS:  # the layer colours the points: the box says so
+        label = st.session_state.get("map_colour")
+        label = label if label in choices else next(iter(choices))
+        c[1].selectbox("Colour by", [LAYER_COLOURS[layer_now]], disabled=True,
+                       key=f"layer_colours_{layer_now}",
+                       help=f"set by the layer; with layer none the points are coloured by "
+                       f"{label} again")  # fmt: skip
+    else:
+        label = c[1].selectbox("Colour by", list(choices), key="map_colour")
     splits = sorted(tab.split.unique())
     chosen = c[2].multiselect(
         "Split",
@@ -65,15 +74,22 @@ def structural_query():
             return None
 
 
+LAYER_COLOURS = {  # layers that colour the points themselves: what the colour is then
+    "error": "predictor error (predicted - true)",
+    "uncertainty": "predictor uncertainty (ensemble s.d.)",
+}
 LAYER_NOTES = {
     "atlas": "The background shows the {prop} of what each cell of a 64 x 64 grid over the PCA "
     "map decodes to (greedy decoding of the cell centre's latent point); dark cells: the "
     "decoding changes at the next cell. Hover a cell for its value; click a faint cross to "
-    "decode that position.",
+    "decode that position. The atlas decodes the PCA plane through the codes' mean, where "
+    "real codes do not lie: the plane holds {variance:.0%} of their variance, so a cell shows "
+    "what the plane decodes to, not what the codes drawn over it decode to.",
     "field": "Arrows: where gradient search on f_perf - {lam:g} u f_cmplx moves from each point "
     "of a 14 x 14 grid, projected onto the PCA plane (longer: steeper).",
     "density": "Contours of the training codes' density on this map (Gaussian kernels).",
-    "error": "Colour: predicted minus true {perf} of every data-set {item}.",
+    "error": "Colour: predicted minus true {perf} of every data-set {item} (blue: predicted "
+    "too low, red: too high, white: right).",
     "uncertainty": "Colour: standard deviation of five {perf} heads refitted on bootstrap "
     "samples of the training codes. Where they disagree, search follows a guess.",
 }
@@ -98,12 +114,19 @@ def layer_controls(kind, n):
         prop = c[1].selectbox("Shade by", list(props), format_func=props.get, key="map_atlas_prop")
         prop_label = props[prop]
     if layer == "field":
-        lam = c[1].number_input("lambda", 0.0, 1000.0, lam, 1.0, key="map_field_lambda")
+        typed = c[1].number_input("lambda", value=lam, step=1.0, key="map_field_lambda")
+        if typed is not None and 0.0 <= typed <= 1000.0:
+            lam = typed
+        else:
+            c[1].error(f"lambda: must be from 0 to 1,000, got {typed:g}; drawn at {lam:g}")
     if layer in ("atlas", "field") and kind != "pca":
         st.info(f"The {LAYERS[layer]} is drawn on the PCA map, whose plane has an exact inverse.")
     elif layer in LAYER_NOTES:
         note = LAYER_NOTES[layer]
-        st.caption(note.format(prop=prop_label, lam=lam, perf=n.perf, item=n.item))
+        variance = sum(explorer().pca_variance())
+        st.caption(
+            note.format(prop=prop_label, lam=lam, perf=n.perf, item=n.item, variance=variance)
+        )
     return layer, prop, prop_label, float(lam)
 
 
@@ -115,17 +138,34 @@ def bounds(col, values, label, key, n):
     values = values.to_numpy(dtype=float)
     lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
     a, b = col.columns(2)
-    edges, fmt, step = n.perf_bounds, n.perf_format, n.perf_step
-    low = a.number_input(f"{label} ≥", *edges, None, step, fmt, key=f"{key}_lo",
-                         placeholder=fmt % lo)  # fmt: skip
-    high = b.number_input(f"{label} ≤", *edges, None, step, fmt, key=f"{key}_hi",
-                          placeholder=fmt % hi)  # fmt: skip
+    fmt, step = n.perf_format, n.perf_step
     keep = np.ones(len(values), dtype=bool)
-    if low is not None:
-        keep &= values >= low
-    if high is not None:
-        keep &= values <= high
+    for box, sign, edge, test in ((a, "≥", lo, np.greater_equal), (b, "≤", hi, np.less_equal)):
+        name = f"{label} {sign}"
+        value = box.number_input(name, None, None, None, step, fmt, key=f"{key}_{sign_key[sign]}",
+                                 placeholder=fmt % edge)  # fmt: skip
+        problem = out_of_range(value, n.perf_bounds, n)
+        if problem:
+            box.error(f"{name}: {problem}")
+        elif value is not None:
+            keep &= test(values, value)
     return keep
+
+
+sign_key = {"≥": "lo", "≤": "hi"}
+
+
+def out_of_range(value, edges, n):
+    """Why a typed bound lies outside the range the figure can take (``''``: it does not)."""
+    low, high = edges
+    if value is None or ((low is None or value >= low) and (high is None or value <= high)):
+        return ""
+    span = f"from {n.perf_grouped(low)} to {n.perf_grouped(high)}"
+    if low is None or high is None:
+        span = (
+            f"at least {n.perf_grouped(low)}" if high is None else f"at most {n.perf_grouped(high)}"
+        )
+    return f"must be {span}, got {value:g}"
 
 
 def size_bounds(col, params, n):

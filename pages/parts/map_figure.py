@@ -3,6 +3,7 @@ still being computed (a start button, then a progress poll)."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import numpy as np
@@ -10,23 +11,42 @@ import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
 from ngae.explorer import duration
-from ngae.ui.figures import add_marks, map_figure
-from ngae.ui.layers import add_atlas, add_density, add_field
+from ngae.ui.figures import add_marks, add_selection, map_figure, pca_axes, shown_window
+from ngae.ui.layers import add_atlas, add_density, add_field, type_colours
 from ngae.ui.selection import probe_grid
 from pages.parts import cached
 from pages.parts.guard import guarded
 from pages.parts.memory import last_search
 
-QUERY_TRACE = "query matches"
+QUERY_TRACE, PICKED_TRACE = "query matches", "picked"
 
 
 def build_map(
-    key, kind, colour, label, shown, path, rev=0, layer=None, matched=None, search_paths=None
+    key,
+    kind,
+    colour,
+    label,
+    shown,
+    path,
+    rev=0,
+    layer=None,
+    matched=None,
+    search_paths=None,
+    marks=((), None),
 ):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
-    raises (and is not cached); the fragment's guard shows it."""
-    xy, tab, n = cached.projection(*key, kind), cached.table(*key), cached.names()
+    raises (and is not cached); the fragment's guard shows it.
+
+    ``marks`` is ``(selection members, picked index)``: a box or lasso's members ringed, the
+    row picked in the table (or an index opened) starred. A filtered map zooms to what it shows.
+    """
+    xy, tab, n, ex = (
+        cached.projection(*key, kind),
+        cached.table(*key),
+        cached.names(),
+        cached.explorer(),
+    )
     probes = probe_grid(xy) if kind == "pca" else None
     name, prop, prop_label, lam = layer or ("none", "first", "", 0.0)
     if name == "error":
@@ -34,10 +54,16 @@ def build_map(
     if name == "uncertainty":
         tab["uncertainty"] = cached.data_uncertainty(*key)
         colour, label = "uncertainty", "uncertainty (ensemble s.d.)"
-    fig = map_figure(xy, tab, shown, colour, label, probes, names=n)
+    axes = (
+        pca_axes(ex.pca_variance()) if kind == "pca" else (f"{KINDS[kind]} 1", f"{KINDS[kind]} 2")
+    )
+    fig = map_figure(
+        xy, tab, shown, colour, label, probes, names=n, hover=hover_labels(*key), axes=axes
+    )
     if name == "atlas" and kind == "pca":
         atlas = cached.atlas(*key, prop == "agreement")
-        add_atlas(fig, atlas, prop, prop_label, cached.explorer().type_names())
+        names = ex.type_names()
+        add_atlas(fig, atlas, prop, prop_label, names, type_colours(names, ex.space_info.legend))
     if name == "field" and kind == "pca":
         add_field(fig, cached.objective_field(*key, lam))
         for k, trace in enumerate(search_paths or ()):
@@ -48,17 +74,30 @@ def build_map(
     if matched is not None:
         hits = np.intersect1d(matched, shown)
         add_marks(fig, xy[hits], QUERY_TRACE, symbol="circle-open", colour="#E45756", size=9)
+    members, picked = marks
+    if members:
+        values, scale = tab[colour].to_numpy(float), tab[colour].iloc[shown].to_numpy(float)
+        span = (float(np.nanmin(scale)), float(np.nanmax(scale))) if len(shown) else (0.0, 1.0)
+        add_selection(fig, xy[list(members)], values[list(members)], colour, span)
+    if picked is not None and 0 <= picked < len(xy):
+        add_marks(fig, xy[picked], PICKED_TRACE, symbol="star", colour="#E45756", size=18)
     # Zoom and the drawn selection are kept across reruns (their own revisions); the drag
     # mode follows ``rev``, raised after a box or lasso: back to pan, so a click picks again
-    # (in select mode Plotly sends a click as an empty selection).
+    # (in select mode Plotly sends a click as an empty selection). A new filter zooms anew.
+    filtered = len(shown) < len(tab)
+    zoom = (
+        f"{kind}-{hashlib.md5(np.asarray(shown).tobytes()).hexdigest()[:10]}" if filtered else kind
+    )
     fig.update_layout(
         uirevision=f"{kind}-{rev}",
-        xaxis_uirevision=kind,
-        yaxis_uirevision=kind,
+        xaxis_uirevision=zoom,
+        yaxis_uirevision=zoom,
         selectionrevision=kind,
         dragmode="pan",
         title=f"{len(shown):,} of {len(tab):,} {n.items} · {KINDS[kind]}",
     )
+    if filtered and len(shown):
+        fig.update_layout(**shown_window(xy, shown))
     if path is not None:
         add_marks(
             fig,
@@ -70,6 +109,13 @@ def build_map(
             labels=[str(k) for k in range(len(path))],
         )
     return fig
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def hover_labels(name, mtime_ns):
+    """Each data-set object's hover label (``Explorer.hover_text``: edges, not 64 digits)."""
+    ex = cached.other_explorer(name)
+    return [ex.hover_text(a) for a in cached.table(name, mtime_ns).arch]
 
 
 cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)

@@ -7,11 +7,15 @@ import json
 import numpy as np
 import streamlit as st
 
+from ngae.explorer import USER_ERRORS, UserInputError
 from ngae.ui.selection import selected_points
 from pages.parts import cached
+from pages.parts.checkpoints import KEY
 from pages.parts.drawing import neighbours_table, show_cell, show_legend
 
 CHART = "map_chart"
+PICKED = "map_picked"  # a data-set index picked in the table or opened by index: starred
+OPEN, OPEN_ERROR = "map_open_index", "map_open_error"
 
 
 def track_clicks(shown):
@@ -26,6 +30,7 @@ def track_clicks(shown):
         return picked
     state["map_focus"] = picked[0]
     state.pop("map_notice", None)
+    state.pop(PICKED, None)  # a click is highlighted by Plotly itself
     if len(picked) > 1:  # a box or lasso: the next figure puts the map back in pan mode
         state["map_drag_rev"] = state.get("map_drag_rev", 0) + 1
         members = [p[1] for p in picked if p[0] == "data"]
@@ -37,10 +42,18 @@ def track_clicks(shown):
     return picked
 
 
-def top_table(tab, shown, k=200):
-    """The ``k`` best shown objects by predicted performance (the grid sorts further)."""
+def top_table(tab, shown, spread=None, k=200):
+    """The ``k`` best shown objects by predicted performance (the grid sorts further).
+
+    ``spread`` (the head ensemble's, one per data-set object) becomes ``pred_sd``.
+    """
     top = tab.iloc[shown].nlargest(k, "pred_acc")
-    return top.assign(index=top.index)[["index", "pred_acc", "true_acc", "params", "split"]]
+    top = top.assign(index=top.index)
+    columns = ["index", "true_acc", "pred_acc", "params", "split"]
+    if spread is not None:
+        top["pred_sd"] = spread[top.index.to_numpy()]
+        columns.insert(3, "pred_sd")
+    return top[columns]
 
 
 def track_table(top):
@@ -51,8 +64,49 @@ def track_table(top):
     if sig != state.get("map_top_sig"):
         state["map_top_sig"] = sig
         if rows and rows[0] < len(top):
-            state["map_focus"] = ("data", int(top.iloc[rows[0]]["index"]))
+            state[PICKED] = int(top.iloc[rows[0]]["index"])
+            state["map_focus"] = ("data", state[PICKED])
             state.pop("map_notice", None)
+
+
+def map_marks(rows):
+    """What the map marks: ``(selection members, picked index)`` (see ``build_map``)."""
+    state = st.session_state
+    members = tuple(sorted({int(m) for m in state.get("map_selection") or () if 0 <= m < rows}))
+    picked, focus = state.get(PICKED), state.get("map_focus")
+    mark = picked if picked is not None and focus == ("data", picked) else None
+    return members, mark
+
+
+def open_index(ex):
+    """Button callback: open the typed data-set index (the focus, starred on the map)."""
+    state = st.session_state
+    state.pop(OPEN_ERROR, None)
+    value = state.get(OPEN)
+    try:
+        if value is None:
+            raise UserInputError("type a data-set index first")
+        i = ex.check_index(int(value))
+    except USER_ERRORS as err:
+        state[OPEN_ERROR] = (state.get(KEY), f"{open_label()}: {err}")  # this checkpoint's
+        return
+    state[PICKED] = i
+    state["map_focus"] = ("data", i)
+    state.pop("map_notice", None)
+
+
+def open_label():
+    return f"Open {cached.names().item} by index"
+
+
+def open_box(ex, rows):
+    """Type an index, press Open: that object becomes the focus (errors in one line)."""
+    c = st.columns([3, 1], vertical_alignment="bottom")
+    c[0].number_input(open_label(), value=None, step=1, key=OPEN, placeholder=f"0 to {rows - 1:,}")
+    c[1].button("Open", key="map_open_go", on_click=open_index, args=(ex,))
+    error = st.session_state.get(OPEN_ERROR)
+    if error and error[0] == st.session_state.get(KEY):
+        st.error(error[1])
 
 
 def focus_details(ex, key, kind, xy):
@@ -121,8 +175,13 @@ def focus_panel(ex, details, kind, xy, key=None, layer=None):
         show_cell(dec, title)
         if layer and layer[0] == "atlas" and kind == "pca":
             atlas_note(key, details)
-        st.markdown("**Nearest neighbours in latent space**")
-        neighbours_table(ex.neighbours(dec.z), height=240)
+        focus = st.session_state.get("map_focus")
+        own = int(focus[1]) if focus and focus[0] == "data" else None
+        st.markdown(
+            "**Nearest neighbours in latent space**"
+            + (f" (other than #{own})" if own is not None else "")
+        )
+        neighbours_table(ex.neighbours(dec.z, exclude=own), height=240)
     if st.session_state.get("map_notice"):
         st.warning(st.session_state["map_notice"])
     if kind == "pca":

@@ -40,7 +40,8 @@ def second_checkpoint(key, top=20):
 def moved_most(result, tab, other_tab, top):
     """The aligned map, how it was turned, and the ``top`` objects that moved most."""
     n = cached.names()
-    text = [f"#{i}: {tab.arch.iloc[i]}" for i in result.index]
+    hover = cached.explorer().hover_text
+    text = [f"#{i}: {hover(tab.arch.iloc[i])}" for i in result.index]
     st.plotly_chart(aligned_figure(result.xy, result.moved, text), key="map_aligned")
     angle = np.degrees(np.arctan2(result.rotation[1, 0], result.rotation[0, 0]))
     mirrored = np.linalg.det(result.rotation) < 0

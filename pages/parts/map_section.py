@@ -14,11 +14,13 @@ from pages.parts.map_focus import (
     CHART,
     focus_details,
     focus_panel,
+    map_marks,
+    open_box,
     top_table,
     track_clicks,
     track_table,
 )
-from pages.parts.map_interpolation import current_interpolation, interpolation_controls
+from pages.parts.map_interpolation import current_interpolation, interpolation_section
 from pages.parts.map_selection import selection_panel
 from pages.parts.map_view import share_box, write_view
 from pages.parts.widget_state import mirror_page_state
@@ -27,22 +29,24 @@ from pages.parts.widget_state import mirror_page_state
 @st.fragment
 @guarded
 def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=None):
-    """Map, decoded focus and interpolation pickers: a click reruns only this part."""
+    """Map, decoded focus and interpolation: a click reruns only this part."""
     tab, n = cached.table(*key), cached.names()
     track_clicks(shown)
     rev = st.session_state.get("map_drag_rev", 0)
-    top = top_table(tab, shown)
+    with st.spinner(f"Fitting five {n.perf} heads for the error bars (once per checkpoint)..."):
+        top = top_table(tab, shown, cached.data_uncertainty(*key))
     track_table(top)
     details = focus_details(ex, key, kind, xy)
     interp = current_interpolation(key)
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
     searches = search_paths(ex, key, kind, layer)
+    marks = map_marks(len(tab))
+    args = (key, kind, colour, label, shown, path, rev, layer, matched, searches, marks)
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
-        fig = build_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
-        fig = add_marks(fig, details[2], "focus")
+        fig = add_marks(build_map(*args), details[2], "focus")
     else:
         with st.spinner(layer_wait(layer)):
-            fig = cached_map(key, kind, colour, label, shown, path, rev, layer, matched, searches)
+            fig = cached_map(*args)
     left, right = st.columns([3, 2])
     if matched is not None:
         hits = len(np.intersect1d(matched, shown))
@@ -58,14 +62,14 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=Non
             selection_mode=("points", "box", "lasso"),
             config={"scrollZoom": True, "displaylogo": False},
         )
-        members = st.session_state.get("map_selection")
-        if members:
-            selection_panel(ex, tab, [m for m in members if m < len(tab)])
-        interpolation_controls(ex, key, len(tab))
+        if marks[0]:
+            selection_panel(ex, tab, list(marks[0]), xy, kind)
         best_table(top, n)
     with right:
+        open_box(ex, len(tab))
         focus_panel(ex, details, kind, xy, key, layer)
         share_box(tab)
+    interpolation_section(ex, key, len(tab))
     write_view(tab)
     mirror_page_state()  # this fragment's reruns change kept values too
 
@@ -74,7 +78,7 @@ def best_table(top, n):
     """The shown objects predicted best; a picked row becomes the focus."""
     st.markdown(
         f"**The {len(top)} shown {n.items} predicted best** (click a row to "
-        "decode it; click a column title to sort)"
+        "decode it and star it on the map; click a column title to sort)"
     )
     num = st.column_config.NumberColumn
     st.dataframe(
@@ -86,6 +90,11 @@ def best_table(top, n):
         height=240,
         column_config={
             "pred_acc": num(n.short_pred, format=n.perf_format),
+            "pred_sd": num(
+                "± spread",
+                format=n.perf_format,
+                help="spread of five heads refitted on the training codes",
+            ),
             "true_acc": num(n.short_true, format=n.perf_format),
             "params": num(n.params, format="localized"),
         },

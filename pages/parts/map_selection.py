@@ -7,43 +7,62 @@ import streamlit as st
 from ngae.ui.figures import op_histogram
 from ngae.ui.tables import selection_exports, selection_frame, selection_stats
 from pages.parts import cached
+from pages.parts.checkpoints import carry, open_page
 from pages.parts.drawing import diff_view
+from pages.parts.search_form import STARTS
 
 MAX_STARTS = 100  # "Search from these" starts from the selection's best predicted
 UNCOLOURED = "#BBBBBB"
 
 
-def selection_panel(ex, tab, members):
+def selection_panel(ex, tab, members, xy=None, kind=""):
     """Figures, ops per position, members, exports, search from them, compare two of them."""
     n, info = cached.names(), ex.space_info
     st.markdown(
-        f"**Selection: {len(members):,} {n.items}** (box or lasso; kept when the colour or "
-        "the projection changes)"
+        f"**Selection: {len(members):,} {n.items}** (ringed on the map; box or lasso; kept "
+        "when the colour or the projection changes)"
     )
-    num = st.column_config.NumberColumn
-    st.dataframe(
-        selection_stats(tab, members, n),
-        hide_index=True,
-        column_config={c: num(format="%.4g") for c in ("mean", "min", "max")},
-    )
+    st.dataframe(selection_stats(tab, members, n), hide_index=True)
     if info.op_names:  # a space with an op per position: how often each is used where
         colour_of = {label: colour for colour, label in info.legend}
         colours = tuple(colour_of.get(op, UNCOLOURED) for op in info.op_names)
         st.plotly_chart(op_histogram(ex.layer_ops(members), info.op_names, colours), key="sel_ops")
-    frame = selection_frame(tab, members)
-    st.dataframe(frame.head(500), height=200, hide_index=True, key="sel_table")
+    frame = selection_frame(tab, members, xy, kind)
+    st.dataframe(
+        frame.head(500).assign(pred_params=frame.pred_params.head(500).round().astype("Int64")),
+        height=200,
+        hide_index=True,
+        key="sel_table",
+        column_config=member_columns(n),
+    )
+    model = {"checkpoint": ex.path.name, "checkpoint_sha": ex.checkpoint_sha}
+    if kind:
+        model["projection"] = kind
     cols = st.columns(5)
-    for i, (fmt, (data, mime)) in enumerate(selection_exports(frame).items()):
+    for i, (fmt, (data, mime)) in enumerate(selection_exports(frame, model).items()):
         cols[i].download_button(fmt.upper(), data, f"selection.{fmt}", mime, key=f"sel_{fmt}")
     if cols[3].button("Search from these", key="sel_search", type="primary"):
         best = frame.nlargest(MAX_STARTS, "pred_acc")["index"].astype(int).tolist()
-        st.session_state["search_starts"] = best
-        st.switch_page("pages/search.py")
+        st.session_state[STARTS] = carry(best)
+        open_page("pages/search.py")
     if cols[4].button("Clear", key="sel_clear"):
         st.session_state.pop("map_selection", None)
         st.rerun()
     if info.can_diff and len(members) > 1:
         compare_members(tab, members)
+
+
+def member_columns(n):
+    """The members table's column labels and number formats, in the space's words."""
+    num = st.column_config.NumberColumn
+    perf = {"format": n.perf_format}
+    return {
+        "true_acc": num(n.short_true, **perf),
+        "pred_acc": num(n.short_pred, **perf),
+        "pred_error": num("predicted - true", **perf),
+        "params": num(n.params, format="localized"),
+        "pred_params": num(n.pred_params, format="localized"),
+    }
 
 
 def compare_members(tab, members):

@@ -92,3 +92,10 @@ def last_search(key: tuple[str, int] | None) -> dict | None:
     """This browser session's last finished search on checkpoint ``key``, or ``None``."""
     done = st.session_state.get(SEARCH_RESULT) or recall(SEARCH_RESULT)
     return done if done and done["key"] == key else None
+
+
+def search_elsewhere(key: tuple[str, int] | None) -> dict | None:
+    """This browser session's last finished search if it ran on another checkpoint than
+    ``key`` (another file, or the same file since rewritten), else ``None``."""
+    done = st.session_state.get(SEARCH_RESULT) or recall(SEARCH_RESULT)
+    return done if done and done["key"] != key else None

@@ -7,8 +7,10 @@ import streamlit as st
 from ngae.explorer import DEFAULT_LR, SEARCH_DEFAULTS, STRATEGIES, SearchConfig, UserInputError
 from ngae.ui.forms import count, parse_number
 from pages.parts import cached
+from pages.parts.checkpoints import carried_value
 
 D = SEARCH_DEFAULTS
+STARTS = "search_starts"  # set by the map: data-set rows, stamped with their checkpoint
 LR_HELP = "defaults: " + ", ".join(f"{k} {v:g}" for k, v in DEFAULT_LR.items())
 LAMBDA = "λ (complexity weight)"
 
@@ -19,8 +21,18 @@ def cap_label(n):
 
 
 def selection_starts(rows):
-    """Start indices the map's "Search from these" left (shown, and clearable), or ``[]``."""
-    starts = [i for i in st.session_state.get("search_starts") or [] if 0 <= i < rows]
+    """Start indices the map's "Search from these" left (shown, and clearable), or ``[]``.
+
+    They are rows of one checkpoint's data set: on another checkpoint they are refused.
+    """
+    carried = st.session_state.get(STARTS)
+    count = len(carried["value"]) if carried else 0
+    value = carried_value(
+        carried,
+        f"The {count} start points selected on the map of **{{origin}}** are not used on "
+        "**{here}**: pick {origin} in the sidebar to search from them.",
+    )
+    starts = [i for i in value or [] if 0 <= i < rows]
     if not starts:
         return []
     c = st.columns([4, 1], vertical_alignment="center")
@@ -29,7 +41,7 @@ def selection_starts(rows):
         f"predicted of the selection): the start and sample settings below are not used."
     )
     if c[1].button("Use the settings instead", key="clear_starts"):
-        st.session_state.pop("search_starts", None)
+        st.session_state.pop(STARTS, None)
         st.rerun()
     return starts
 
@@ -51,8 +63,8 @@ def read_form():
         optimizer = c[1].radio(
             "Optimizer", optimizers, index=optimizers.index(D.optimizer), horizontal=True
         )
-        samples = c[2].number_input("Samples", 1, 1000, D.samples, step=1)
-        steps = c[3].number_input("Steps", 0, 10000, D.steps, step=10)
+        samples = c[2].number_input("Samples", value=D.samples, step=1)
+        steps = c[3].number_input("Steps", value=D.steps, step=10)
         c = st.columns(4)
         lr = c[0].text_input("Learning rate", "", placeholder="blank: the default", help=LR_HELP)
         lam = c[1].text_input(
@@ -71,12 +83,11 @@ def read_form():
             f"from the best data-set {n.items} within it and keep only {n.items} within it "
             "(1500000, 1,500,000, 1.5M and 1500k all work)",
         )
-        decodes = c[3].number_input("Decodes per end point", 1, 1000, D.decodes, step=10)
+        decodes = c[3].number_input("Decodes per end point", value=D.decodes, step=10)
         project = st.number_input(
             f"Project onto real {n.items} every K steps (0: plain gradient ascent)",
-            0,
-            10000,
-            D.project_every,
+            value=D.project_every,
+            step=1,
             help=f"decode each point and continue from the encoding of what it decodes to; "
             f"each sample ends at the best {n.item} it met",
         )

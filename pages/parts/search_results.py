@@ -3,11 +3,15 @@ its trajectory, the charts; and the search methods measured on true scores."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
 from ngae.explorer import duration
+from ngae.ui.commands import search_command
 from ngae.ui.figures import cloud_figure, methods_figure, trajectory_figure
+from ngae.ui.numbers import margin_text, spread_text
 from ngae.ui.tables import (
     methods_table,
     results_csv,
@@ -17,7 +21,9 @@ from ngae.ui.tables import (
     truth_figures,
 )
 from pages.parts import cached
-from pages.parts.drawing import cell_card, draw_cell
+from pages.parts.checkpoints import carry
+from pages.parts.compare import side_by_side
+from pages.parts.drawing import cell_card, diff_view, draw_cell
 from pages.parts.editors import REQUEST as ARCH_REQUEST
 
 NUM = st.column_config.NumberColumn
@@ -31,6 +37,9 @@ def columns(n):
         "true_acc": NUM(n.short_true, format=fmt),
         "params": NUM(n.params, format="localized"),
         "pred_acc": NUM(n.short_pred, format=fmt),
+        "pred_acc_sd": NUM(
+            "± spread", format=fmt, help="spread of five refitted heads at its encoding"
+        ),
         "pred_params": NUM(n.pred_params, format="localized"),
         "pred_acc_latent": NUM(f"{n.short_pred} (latent)", format=fmt),
         "decode_share": NUM("decode share", format="percent"),
@@ -52,10 +61,29 @@ def show_selected(ex, found, row):
         return
     st.markdown(f"**Result {row}** (marked in both charts below)")
     if st.button("Open on the Architecture page", key="search_open_arch"):
-        st.session_state[ARCH_REQUEST] = found[row].arch
+        st.session_state[ARCH_REQUEST] = carry(found[row].arch)  # with its checkpoint
         st.switch_page("pages/architecture.py")
     cell_card(ex.describe(found[row].arch), side=False, place="search")
+    against_start(ex, found[row], row)
     trajectory_strip(ex, found[row])
+
+
+def against_start(ex, found, row):
+    """The result's start with its true figure, and one click to compare the two."""
+    n = cached.names()
+    if found.start_arch is None:
+        st.caption(f"Started from a random latent point, not from a data-set {n.item}.")
+        return
+    start = ex.describe(found.start_arch)
+    true = start.true_score if start.true_score is not None else start.true_acc
+    where = "" if start.index is None else f" #{start.index}"
+    known = "" if true is None else f", {n.true_acc} {n.perf_grouped(true)}"
+    with st.expander(f"Compare with its start: data-set {n.item}{where}{known}"):
+        if found.arch == start.arch:
+            st.info(f"This result is its start: the search came back to the same {n.item}.")
+        elif ex.space_info.can_diff:
+            diff_view(start.arch, found.arch, "its start", f"result {row}")
+        side_by_side(start, ex.describe(found.arch), "its start", f"result {row}")
 
 
 def trajectory_strip(ex, found, per_row=6):
@@ -107,21 +135,28 @@ def methods_view(ex, curves):
     )
 
 
-def headline(result, n):
-    """The five figures of a search over the results table."""
+def headline(ex, result, n, spread):
+    """The figures of a search over the results table: the oracle's first where there is one
+    (true figures), then the predicted ones with their error bars, never styled as a win."""
     summary, capped = result.summary, result.summary.max_params is not None
+    truth = truth_figures(result)
+    if truth is not None:
+        show_truth(truth, n)
     c = st.columns(5)
     c[0].metric("distinct valid", f"{summary.distinct_valid} / {summary.samples}")
     c[1].metric("novel", summary.novel)
     gain = summary.best_pred_acc - result.dataset_best_pred_acc
-    signed = "%+" + n.perf_format[1:]  # "%.4f" -> "%+.4f"
+    error = ex.perf_error()
+    best = int(np.argmax([r.pred_acc for r in result.results])) if result.results else None
+    bar = None if best is None else f"± {spread_text(spread[best], n)}"
     c[2].metric(
         f"best {n.pred_acc}",
         n.perf_text(summary.best_pred_acc),
-        delta=None
-        if gain != gain
-        else signed % gain + " vs data set best" + (" within cap" if capped else ""),
-        delta_color="normal" if abs(gain) >= 5e-5 else "off",
+        delta=bar,
+        delta_color="off",  # an error bar, not a change: grey, no arrow
+        delta_arrow="off",
+        help=f"± the spread of five refitted heads at its encoding; the predictor's error (the "
+        f"head's test RMSE) is {n.perf_grouped(error)}",
     )
     c[3].metric(
         "smaller than all better",
@@ -130,9 +165,9 @@ def headline(result, n):
         "at least as good",
     )
     c[4].metric("time", duration(result.seconds))
-    truth = truth_figures(result)
-    if truth is not None:
-        show_truth(truth, n)
+    if gain == gain:  # a predicted margin: never styled as a win, its worth said in words
+        against = "vs the data set's best" + (" within the cap" if capped else "")
+        st.markdown(f"Best predicted {n.perf} {margin_text(gain, error, n, against)}.")
     if capped:
         st.caption(
             f"Every result has at most {summary.max_params:,.0f} exact {n.cmplx}; "
@@ -143,20 +178,42 @@ def headline(result, n):
         st.info(summary.note)
 
 
+def cli_command(ex, result):
+    """The search's settings as the equivalent ``python -m ngae search`` command."""
+    path = Path(ex.path)
+    try:
+        path = path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        pass  # outside the working folder: the full path
+    with st.expander("Copy these settings as a CLI command"):
+        st.code(search_command(result.config, str(path)), language="bash")
+        if result.config.get("starts"):
+            st.caption(
+                f"The {cached.names().items} picked on the map have no command-line flag: "
+                "the command starts as its strategy says."
+            )
+
+
 def show_result(ex, key, result, count):
     """Search number ``count``: its figures, table, downloads, chosen result and charts."""
     res, n = result.results, cached.names()
     st.subheader(f"Results of search {count}", help="searches are numbered per browser tab")
     settings = search_settings(result.config)
-    st.caption("Settings: " + " · ".join(f"{k} {v}" for k, v in settings.items()))
-    headline(result, n)
+    st.caption(
+        "Settings: "
+        + " · ".join(f"{k} {v}" for k, v in settings.items())
+        + f" · model {result.checkpoint or key[0]} ({result.checkpoint_sha or ex.checkpoint_sha})"
+    )
+    spread = ex.found_uncertainty(result)
+    headline(ex, result, n, spread)
+    cli_command(ex, result)
     if not res:
         st.warning(
             f"No end point decoded to a valid {n.item}: try more decodes, fewer "
             "steps or a smaller learning rate."
         )
         return
-    table = results_frame(result)
+    table = results_frame(result, spread)
     st.dataframe(
         table.assign(pred_params=table.pred_params.round().astype("Int64")),  # whole counts
         key="search_table",
@@ -167,7 +224,7 @@ def show_result(ex, key, result, count):
     )
     d = st.columns([1, 1, 4])
     d[0].download_button(
-        "Download CSV", results_csv(result), f"search_{count}_results.csv", "text/csv"
+        "Download CSV", results_csv(result, spread), f"search_{count}_results.csv", "text/csv"
     )
     d[1].download_button("Download JSON", results_json(result), f"search_{count}_results.json",
                          "application/json")  # fmt: skip
@@ -193,5 +250,8 @@ def charts(ex, key, result, row, n):
             f"**Predicted {n.perf} against {n.cmplx_short}** (orange: Pareto front, stars: found)"
         )
         st.plotly_chart(
-            cloud_figure(tab, ex.pareto(result), res, highlight=row, names=n), key="search_pareto"
+            cloud_figure(
+                tab, ex.pareto(result), res, highlight=row, names=n, label_of=ex.hover_text
+            ),
+            key="search_pareto",
         )

@@ -119,7 +119,7 @@ def scenario_map() -> dict:
     folder = os.environ["NGAE_CHECKPOINT_DIR"]
     shutil.copy(os.path.join(folder, "ngae_default.pt"), os.path.join(folder, "copy.pt"))
     at.run()
-    at.selectbox(key="checkpoint").select("copy.pt").run()
+    at.selectbox(key="checkpoint_picker").select("copy.pt").run()
     out["switched"] = _summary(at) | {"focus": at.session_state["map_focus"]
                                       if "map_focus" in at.session_state else None}  # fmt: skip
     return out
@@ -208,6 +208,74 @@ def scenario_guard() -> dict:
     at = AppTest.from_function(app, default_timeout=30)
     at.run()
     return _summary(at)
+
+
+def _second_checkpoint() -> str:
+    """A copy of the tiny model beside it (``copy.pt`` sorts first: the old picker's pick)."""
+    import shutil
+
+    folder = os.environ["NGAE_CHECKPOINT_DIR"]
+    if not os.path.exists(os.path.join(folder, "copy.pt")):
+        shutil.copy(os.path.join(folder, "ngae_default.pt"), os.path.join(folder, "copy.pt"))
+    return "copy.pt"
+
+
+def _where(at) -> tuple:
+    """(the picked checkpoint, what the picker shows, the URL's ckpt)."""
+    return (at.session_state["checkpoint"], at.selectbox(key="checkpoint_picker").value,
+            at.query_params.get("ckpt"))  # fmt: skip
+
+
+def scenario_checkpoint_stays() -> dict:
+    """Issue 28 §1: every page twice after a pick; links; a link's checkpoint; a bad one."""
+    other = _second_checkpoint()
+    at = _app("latent_map")
+    out = {"start": _where(at)}
+    at.selectbox(key="checkpoint_picker").select(other).run()
+    out["tour"] = []
+    for _ in range(2):
+        for page in PAGES:
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+            out["tour"].append((page, *_where(at), [e.value for e in at.error]))
+    at.switch_page("pages/architecture.py")
+    at.run()
+    links = at.dataframe[0].value  # the Architecture page's neighbours
+    out["links"] = list(links["open"]) if "open" in links else []
+    linked = _app("model", query={"ckpt": other})
+    out["linked"] = _where(linked) + (linked.title[0].value,)
+    bad = _app(query={"ckpt": "nowhere.pt"})
+    out["bad"] = _where(bad) + (_summary(bad)["warning"],)
+    return out
+
+
+def scenario_carried_state() -> dict:
+    """Per-checkpoint filters, a blank map's notice, and what pages hand each other."""
+    other = _second_checkpoint()
+    at = _app("latent_map")
+    out = {"full": list(at.multiselect(key="map_split").value)}
+    at.multiselect(key="map_split").set_value(["train"]).run()
+    at.selectbox(key="checkpoint_picker").select(other).run()
+    out["other"] = list(at.multiselect(key="map_split").value)
+    at.selectbox(key="checkpoint_picker").select("ngae_default.pt").run()
+    out["back"] = list(at.multiselect(key="map_split").value)
+    at.multiselect(key="map_split").set_value([]).run()
+    out["empty"] = _summary(at)["warning"]
+    at.multiselect(key="map_split").set_value(out["full"]).run()
+    _select(at, "map_chart", point_indices=[3, 5, 8])
+    at.button(key="sel_search").click().run()  # "Search from these"
+    out["starts"] = _summary(at)["info"]
+    at.switch_page("pages/search.py")  # AppTest's next run is where switch_page went
+    at.selectbox(key="checkpoint_picker").select(other).run()
+    out["refused"] = _summary(at)["info"]
+    at.session_state["search_result"] = {"key": ("gone.pt", 1), "result": None, "n": 7}
+    at.run()
+    out["elsewhere"] = _summary(at)["info"]
+    at.session_state["arch_request"] = {"checkpoint": "gone.pt", "value": ARCH_B}
+    at.switch_page("pages/architecture.py")
+    at.run()
+    out["arch"] = _summary(at)["info"] + [at.text_input(key="enas6_text").value]
+    return out
 
 
 # ----- in pytest ------------------------------------------------------------------------------
@@ -354,3 +422,28 @@ def test_no_checkpoint_message_on_every_page(empty):
     for page, s in pages.items():
         assert not s["exception"] and not s["error"], (page, s)
         assert any("No checkpoint" in i for i in s["info"]), (page, s["info"])
+
+
+def test_the_picked_checkpoint_stays_and_is_in_every_url(tiny):
+    s = tiny(scenario_checkpoint_stays)
+    assert s["start"] == ("ngae_default.pt",) * 3
+    assert len(s["tour"]) == 2 * len(PAGES)
+    for page, key, shown, url, errors in s["tour"]:
+        assert (key, shown, url, errors) == ("copy.pt", "copy.pt", "copy.pt", []), page
+    assert s["links"] and all(link.endswith("&ckpt=copy.pt") for link in s["links"])
+    assert s["linked"] == ("copy.pt", "copy.pt", "copy.pt", "Model: copy.pt")
+    assert s["bad"][:3] == ("ngae_default.pt",) * 3  # a link naming no checkpoint here
+    assert any("'nowhere.pt', which is not in checkpoints/" in w for w in s["bad"][3])
+
+
+def test_state_follows_its_checkpoint(tiny):
+    s = tiny(scenario_carried_state)
+    assert s["other"] == s["full"] and s["back"] == ["train"]  # Split is per checkpoint
+    assert any("match the Split and the filters" in w for w in s["empty"])
+    assert any("Starting from the 3 architectures selected on the map" in i for i in s["starts"])
+    refused = "The 3 start points selected on the map of **ngae_default.pt** are not used on"
+    assert any(i.startswith(refused) for i in s["refused"])
+    assert not any("Starting from the" in i for i in s["refused"])
+    assert any(i.startswith("Search 7 ran on **gone.pt**") for i in s["elsewhere"])
+    assert any("belongs to **gone.pt**" in i for i in s["arch"][:-1])
+    assert s["arch"][-1] != ARCH_B  # not opened on this checkpoint
