@@ -8,7 +8,6 @@ unpickler that only resolves the numpy names such an array needs, so a hostile f
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from ngae.errors import UserInputError
 from ngae.spaces.errors import DataError
+from ngae.spaces.safe_pickle import load_restricted
 
 DIR_NAME = "cifar-10-batches-py"
 TRAIN_FILES = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -24,13 +24,15 @@ NUM_CLASSES = 10
 IMAGE_SHAPE = (3, 32, 32)
 EXPECTED = f"a CIFAR-10 '{DIR_NAME}' directory (data_batch_1..5, test_batch) or its parent"
 
-_ALLOWED_GLOBALS = {
-    ("_codecs", "encode"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-}
+_ALLOWED_GLOBALS = dict.fromkeys(
+    [
+        ("_codecs", "encode"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,6 @@ class Cifar10:
     test_y: np.ndarray
 
 
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in _ALLOWED_GLOBALS:
-            raise pickle.UnpicklingError(f"unexpected object {module}.{name}")
-        return super().find_class(module, name)
-
-
 def find_cifar_dir(path: str | Path) -> Path:
     """The ``cifar-10-batches-py`` directory: ``path`` itself or its child of that name."""
     path = Path(path)
@@ -73,13 +68,8 @@ def find_cifar_dir(path: str | Path) -> Path:
 
 def read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One batch file as ``(n, 3, 32, 32)`` uint8 images and ``(n,)`` int64 labels."""
-    try:
-        with path.open("rb") as f:
-            batch = _NumpyOnlyUnpickler(f, encoding="bytes").load()
-    except OSError as err:
-        raise DataError(f"{path}: cannot read the file ({err.__class__.__name__})") from None
-    except Exception as err:  # noqa: BLE001 - any unpickling failure means a malformed file
-        raise DataError(f"{path}: not a CIFAR-10 python pickle ({err})") from None
+    holds = "a CIFAR-10 batch holds only numpy arrays and plain containers"
+    batch = load_restricted(path, _ALLOWED_GLOBALS, holds, encoding="bytes")
     if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
         raise DataError(f"{path}: expected a pickled dict with b'data' and b'labels'")
     data, labels = batch[b"data"], batch[b"labels"]

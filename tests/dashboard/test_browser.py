@@ -505,7 +505,7 @@ def test_training_job_finishes_and_joins_the_picker(page, server):
     card = page.get_by_text("Fine-tuned from", exact=False)
     expect(card).to_be_visible(timeout=60_000)
     text = card.inner_text()
-    assert "ngae_default.pt" in text and f"for {epochs} epochs on" in text, text
+    assert "ngae_default.pt" in text and f"for {epochs} epochs (as planned) on" in text, text
     expect(
         page.get_by_text("quick evaluation a training job ends with", exact=False)
     ).to_be_visible()

@@ -30,10 +30,11 @@ from ngae.spaces.enas.data_file import enas_graph_data
 from ngae.spaces.enas.igraph_cells import arch_to_igraph
 from ngae.spaces.errors import ArchError, DataError
 from ngae.spaces.graph_data import GraphData, dag_graph_data
+from ngae.spaces.safe_pickle import load_restricted
 
 # What a D-VAE data pickle may name (module, attribute); everything else is refused.
-ALLOWED_GLOBALS = frozenset(
-    {
+ALLOWED_GLOBALS = dict.fromkeys(
+    [
         ("igraph", "Graph"),
         ("argparse", "Namespace"),
         ("copyreg", "_reconstructor"),  # how protocol 0-1 pickles rebuild a Namespace
@@ -41,19 +42,8 @@ ALLOWED_GLOBALS = frozenset(
         ("numpy", "dtype"),  # numpy scalars as targets (np.float64)
         ("numpy.core.multiarray", "scalar"),
         ("numpy._core.multiarray", "scalar"),
-    }
+    ]
 )
-
-
-class _Refused(pickle.UnpicklingError):
-    """The pickle names something outside :data:`ALLOWED_GLOBALS`."""
-
-
-class _RestrictedUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) in ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        raise _Refused(f"refused {module}.{name}")
 
 
 @dataclass(frozen=True)
@@ -76,20 +66,8 @@ def load_dvae_pickle(path: str | Path) -> DvaePickle:
             namespaces, numbers and plain containers, or does not hold D-VAE's layout.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as f:
-            obj = _RestrictedUnpickler(f).load()
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except _Refused as err:
-        raise DataError(
-            f"{path}: not read: {err} (a D-VAE data pickle holds only igraph graphs, "
-            "numbers and plain containers)"
-        ) from None
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as err:
-        raise DataError(f"{path}: not a readable pickle ({str(err)[:80]})") from None
-    except (IndexError, ImportError, MemoryError, RecursionError) as err:
-        raise DataError(f"{path}: not a readable pickle ({err.__class__.__name__})") from None
+    holds = "a D-VAE data pickle holds only igraph graphs, numbers and plain containers"
+    obj = load_restricted(path, ALLOWED_GLOBALS, holds)
     if not (isinstance(obj, tuple) and len(obj) == 3):
         raise DataError(f"{path}: expected (train_data, test_data, graph_args)")
     train, test, args = obj
