@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from ngae.errors import UserInputError
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
     items = read_items(space, args.source)
     metrics = space.true_metrics(items)
     columns = [metrics[name] for name in space.oracle_metrics()]
+    missing = 0
     for row in zip(*columns, strict=True):
+        missing += all(math.isnan(v) for v in map(float, row))
         print(" ".join("nan" if math.isnan(v) else f"{v:.6f}" for v in map(float, row)))
+    if missing:
+        where = f" on {space.oracle_source}" if space.oracle_source else ""
+        print(f"{missing} of {len(items)} not evaluated{where} (nan)", file=sys.stderr)
     return 0

@@ -322,8 +322,10 @@ def test_the_cli_scores_and_finds_the_optimum(tmp_path, capsys):
     archs = tmp_path / "archs.txt"
     archs.write_text("0 1 2 3 fc gat fc gin\n\n0 0 0 0 gcn gcn sage skip\n")
     assert main(["score", "--space", ARCH, "--dataset", "proteins", str(archs)]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
     assert lines[0] == "nan nan nan nan" and len(lines[1].split()) == 4
+    assert "1 of 2 not evaluated on proteins" in out.err
     assert main(["score", "--space", ARCH, "--dataset", "cora", "87072"]) == 0
     assert capsys.readouterr().out.split()[:2] == ["0.819333", "0.826333"]
     assert main(["optimum", "--space", ARCH, "--dataset", "cora", "--json"]) == 0

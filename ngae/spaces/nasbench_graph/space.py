@@ -245,6 +245,15 @@ class NasBenchGraphSpace(SearchSpace):
             },
         }
 
+    def oracle_sources(self) -> tuple[str, ...]:
+        """The nine data sets."""
+        return DATASETS
+
+    @property
+    def oracle_source(self) -> str:
+        """The data set the oracle reads (or the ``.bench`` file's name)."""
+        return self.dataset if self.bench_file is None else Path(self.bench_file).name
+
     def with_oracle_source(self, source: str) -> NasBenchGraphSpace:
         """The space on another data set (one of the nine) or a ``.bench`` file's table."""
         if source in DATASETS:
