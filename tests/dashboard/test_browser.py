@@ -292,7 +292,11 @@ def test_capped_search_keeps_its_context(page, server):
         " g => g._fullData.map(d => d.name))"
     )
     assert len(names) == 2 and all("selected" in chart for chart in names)  # both charts
-    arch = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+    # The result's architecture string (the page also shows the search as a CLI command).
+    cell = page.locator("[data-testid='stCode'] code").filter(has_text=re.compile(r"^[\d ]+$"))
+    expect(cell.first).to_be_visible(timeout=15_000)
+    arch = cell.first.inner_text().strip()
+    assert len(arch.split()) == 21, arch
     page.get_by_role("button", name="Open on the Architecture page").click()
     page.wait_for_url(re.compile(r"/architecture"), timeout=15_000)
     box = page.get_by_label("Architecture string", exact=True)
