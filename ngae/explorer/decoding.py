@@ -92,18 +92,8 @@ class DecodingViews:
         return out
 
     def step_changes(self, items: list[str | None]) -> list[str]:
-        """What changed at each step of a path of object strings (``None``: no valid object).
-
-        Empty strings where the space does not say what changed.
-        """
-        out = []
-        for prev, cur in zip(items, items[1:], strict=False):
-            if prev is None or cur is None:
-                out.append(f"no valid {self.space.naming.item}" if cur is None else "valid again")
-                continue
-            diff = self.space.difference(self.space.parse(prev), self.space.parse(cur))
-            out.append("" if diff is None else diff.text)
-        return out
+        """What changed at each step of a path of object strings (the space's ``step_changes``)."""
+        return self.space.step_changes(items)
 
     def layer_ops(self, indices: np.ndarray) -> np.ndarray:
         """``(K, L)`` op of every position of the given data-set objects."""

@@ -273,6 +273,20 @@ class SearchSpace(ABC):
         """What changed from ``a`` to ``b``, or ``None`` where the space does not say."""
         return None
 
+    def step_changes(self, items: list[str | None]) -> list[str]:
+        """What changed at each step of a path of object strings (``None``: no valid object).
+
+        One line per step after the first; empty where the space does not say what changed.
+        """
+        out = []
+        for prev, cur in zip(items, items[1:], strict=False):
+            if prev is None or cur is None:
+                out.append(f"no valid {self.naming.item}" if cur is None else "valid again")
+                continue
+            diff = self.difference(self.parse(prev), self.parse(cur))
+            out.append("" if diff is None else diff.text)
+        return out
+
     # ----- the oracle -------------------------------------------------------------------
     @property
     def has_oracle(self) -> bool:

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from ngae.spaces.enas.arch import Arch
-from ngae.spaces.enas.diff import cell_diff, skip_set, step_diffs
+from ngae.spaces.enas.diff import cell_diff, skip_set
+from ngae.spaces.registry import SPACES
 from ngae.ui.cells import ADDED, REMOVED, diff_svg
 
 A = "0 1 0 2 0 1 3 1 0 0 4 0 0 0 0 5 0 0 0 0 0"  # layers: conv3, sep3(+skip 0>2), ...
@@ -35,11 +36,11 @@ def test_skip_set_reads_the_rows_with_layers_from_one():
     assert d.added == ((0, 2), (1, 3)) and d.text() == "+skip 0>2; +skip 1>3"
 
 
-def test_step_diffs_along_a_path():
+def test_step_changes_along_a_path():
     path = [A, A, B, None, B]
-    steps = step_diffs(path)
+    steps = SPACES["enas6"].step_changes(path)
     assert steps[0] == "no change" and steps[1] == cell_diff(A, B).text()
-    assert steps[2] == "no valid cell" and steps[3] == "a valid cell again"
+    assert steps[2] == "no valid architecture" and steps[3] == "valid again"
 
 
 def test_diff_drawings_mark_the_changes():

@@ -52,14 +52,3 @@ def cell_diff(a: Arch | str, b: Arch | str) -> CellDiff:
 
 def _by_layer(skip: tuple[int, int]) -> tuple[int, int]:
     return skip[1], skip[0]
-
-
-def step_diffs(cells: list[Arch | str | None]) -> list[str]:
-    """What changed at each step of a path of cells (``None``: no valid cell there)."""
-    out = []
-    for prev, cur in zip(cells, cells[1:], strict=False):
-        if prev is None or cur is None:
-            out.append("no valid cell" if cur is None else "a valid cell again")
-        else:
-            out.append(cell_diff(prev, cur).text())
-    return out
