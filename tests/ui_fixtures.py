@@ -19,6 +19,7 @@ TINY_LINES = 300
 __all__ = [
     "ROOT",
     "TINY_LINES",
+    "copy_shipped",
     "empty_workspace",
     "make_asia_workspace",
     "make_tiny_workspace",
@@ -72,20 +73,28 @@ def make_asia_workspace(folder: Path) -> dict[str, str]:
     A tiny model trained in seconds never decodes a valid network (all eight variables, each
     once), so the Asia pages are tested on the real one.
     """
+    folder = Path(folder)
+    ckpt_dir = folder / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    copy_shipped("ngae_asia.pt", ckpt_dir / "ngae_default.pt")
+    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def copy_shipped(name: str, target: Path) -> Path:
+    """Copy the shipped checkpoint ``name`` to ``target`` with its cache (codes, maps).
+
+    The same bytes under another name have the same cache, renamed: the map opens without
+    encoding the data set again.
+    """
     import shutil
 
     from ngae.explorer.latents import cache_dir_for
 
-    folder = Path(folder)
-    ckpt_dir = folder / "checkpoints"
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    shipped = ROOT / "checkpoints" / "ngae_asia.pt"
-    target = ckpt_dir / "ngae_default.pt"
+    shipped = ROOT / "checkpoints" / name
     shutil.copy(shipped, target)
-    cache = cache_dir_for(shipped)
-    if cache.is_dir():  # the same bytes under another name: the same cache, renamed
-        shutil.copytree(cache, cache_dir_for(target))
-    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+    if cache_dir_for(shipped).is_dir():
+        shutil.copytree(cache_dir_for(shipped), cache_dir_for(target))
+    return Path(target)
 
 
 def empty_workspace(folder: Path) -> dict[str, str]:

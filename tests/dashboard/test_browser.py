@@ -158,14 +158,19 @@ def no_errors(page):
 
 
 def choose(page, label, option):
-    """Pick ``option`` in a select box; returns the time of the click on the option.
+    """Pick ``option`` in a select box; returns the time of the click on the option."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.wait_for()
+    return click_option(page, box.get_by_role("combobox"), option)
+
+
+def click_option(page, combobox, option):
+    """Open ``combobox`` and click ``option``; returns the time of the click on the option.
 
     A rerun landing as the list opens closes it again: the list is reopened (three tries).
     """
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
-    box.wait_for()
     for attempt in range(3):
-        box.get_by_role("combobox").click()
+        combobox.click()
         item = page.get_by_role("option", name=option, exact=True)
         try:
             item.wait_for(timeout=5_000)

@@ -13,17 +13,17 @@ condition, never for a time.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from test_browser import (  # noqa: F401  (fixtures shared with the other browser tests)
     browser_context_args,
     browser_type_launch_args,
+    click_option,
     idle,
     no_errors,
 )
-from ui_fixtures import ROOT, make_tiny_workspace
+from ui_fixtures import copy_shipped, make_tiny_workspace
 
 from benchmarks.browser_harness import (
     CHROMIUM,
@@ -47,15 +47,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def two_checkpoints(tmp_path_factory):
     """The tiny ENAS model (the default) beside a copy of the shipped Asia model."""
-    from ngae.explorer.latents import cache_dir_for
-
     folder = tmp_path_factory.mktemp("ui_state")
     env = make_tiny_workspace(folder)
-    shipped = ROOT / "checkpoints" / OTHER
-    target = Path(env["NGAE_CHECKPOINT_DIR"]) / OTHER
-    shutil.copy(shipped, target)
-    if cache_dir_for(shipped).is_dir():  # its codes: the map opens without encoding 20,000
-        shutil.copytree(cache_dir_for(shipped), cache_dir_for(target))
+    copy_shipped(OTHER, Path(env["NGAE_CHECKPOINT_DIR"]) / OTHER)  # with its cached codes
     port = free_port()
     proc = start_dashboard(port, server_env(env), folder / "streamlit.log")
     yield f"http://127.0.0.1:{port}"
@@ -94,20 +88,7 @@ def visit(page, title):
 
 def pick(page, name):
     """Pick checkpoint ``name`` in the sidebar (the list is reopened if a rerun closed it)."""
-    box = sidebar(page).get_by_role("combobox", name="Checkpoint")
-    for attempt in range(3):
-        box.click()
-        option = page.get_by_role("option", name=name, exact=True)
-        try:
-            option.wait_for(timeout=5_000)
-        except Exception:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            idle(page)
-            continue
-        option.click()
-        break
+    click_option(page, sidebar(page).get_by_role("combobox", name="Checkpoint"), name)
     page.wait_for_function(
         "(name) => new URLSearchParams(location.search).get('ckpt') === name", arg=name
     )
