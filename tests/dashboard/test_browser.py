@@ -164,6 +164,20 @@ def choose(page, label, option):
     return click_option(page, box.get_by_role("combobox"), option)
 
 
+def box_select(page, start=0.1, size=0.8):
+    """Drag a box over the map in selection mode, as a person does: from ``start`` of its
+    width and height, ``size`` of them wide and high."""
+    page.locator(".stPlotlyChart").first.hover()
+    page.locator(".modebar-btn[data-val='select']").first.click()
+    area = page.locator(".stPlotlyChart .nsewdrag").first.bounding_box()
+    x0, y0 = area["x"] + area["width"] * start, area["y"] + area["height"] * start
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + area["width"] * size, y0 + area["height"] * size, steps=8)
+    page.mouse.up()
+    idle(page)
+
+
 def click_option(page, combobox, option):
     """Open ``combobox`` and click ``option``; returns the time of the click on the option.
 
@@ -342,15 +356,7 @@ def test_map_filters_selection_and_state(page, server):
     assert shown_count(page) == shown  # the filter does not follow the colour
     expect(low).to_have_value(f"{cut:.4f}")
     # Box selection by mouse drag, then a click on a point decodes it at once.
-    page.locator(".stPlotlyChart").first.hover()
-    page.locator(".modebar-btn[data-val='select']").first.click()
-    area = page.locator(".stPlotlyChart .nsewdrag").first.bounding_box()
-    x0, y0 = area["x"] + area["width"] * 0.25, area["y"] + area["height"] * 0.25
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + area["width"] * 0.4, y0 + area["height"] * 0.4, steps=8)
-    page.mouse.up()
-    idle(page)
+    box_select(page, start=0.25, size=0.4)
     page.wait_for_function(
         f"() => document.querySelector('{PLOT}')._fullLayout.dragmode === 'pan'", timeout=15_000
     )

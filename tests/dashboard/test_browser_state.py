@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from test_browser import (  # noqa: F401  (fixtures shared with the other browser tests)
+    box_select,
     browser_context_args,
     browser_type_launch_args,
     click_option,
@@ -198,19 +199,6 @@ def test_a_switch_and_back_gives_the_map_its_own_filters(page, two_checkpoints):
     )
     assert wait_map_count(page, lambda shown, total: shown == 0) == (0, full[1])
     no_errors(page)
-
-
-def box_select(page):
-    """Drag a box over the middle of the map (selection mode), as a person does."""
-    page.locator(".stPlotlyChart").first.hover()
-    page.locator(".modebar-btn[data-val='select']").first.click()
-    area = page.locator(".stPlotlyChart .nsewdrag").first.bounding_box()
-    x0, y0 = area["x"] + area["width"] * 0.1, area["y"] + area["height"] * 0.1
-    page.mouse.move(x0, y0)
-    page.mouse.down()
-    page.mouse.move(x0 + area["width"] * 0.8, y0 + area["height"] * 0.8, steps=8)
-    page.mouse.up()
-    idle(page)
 
 
 def test_search_from_these_is_refused_on_another_checkpoint(page, two_checkpoints):
