@@ -13,7 +13,7 @@ from ngae.ui.layers import LAYERS, atlas_choices
 from ngae.ui.tables import colour_choices
 from ngae.ui.view_state import PARAMS, MapView, Offer, read_view, view_params, view_query_string
 from pages.parts import cached
-from pages.parts.checkpoints import KEY, REQUEST
+from pages.parts.checkpoints import KEY
 
 
 def url_signature(params) -> str:
@@ -41,10 +41,9 @@ def restore_view(ex, tab):
         check_query=ex.query if ex.space_info.queries is not None else None,
         current=state.get(KEY),
     )
+    # The link's checkpoint (``ckpt``) is already the one shown: the frame follows a link's
+    # checkpoint before any page draws (pages.parts.checkpoints.choose_checkpoint).
     view, notices = read_view(params, offer)
-    if view.checkpoint and view.checkpoint != state.get(KEY):
-        state[REQUEST] = view.checkpoint  # the picker switches; the rest applies then
-        st.rerun()
     state["_view_sig"] = sig
     labels = {column: label for label, column in choices.items()}
     values = {
