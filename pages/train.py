@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from ngae.explorer import (
-    SPACE_TITLES,
     TRAIN_DEFAULTS,
     JobManager,
     TrainRequest,
@@ -15,6 +14,7 @@ from ngae.explorer import (
     duration,
     estimate_seconds,
     resolve_checkpoint,
+    space_titles,
 )
 from ngae.ui.figures import history_figure
 from ngae.ui.forms import parse_number
@@ -55,10 +55,11 @@ def read_form(base):
             help="use only the first N training graphs: quick runs",
         )
         c = st.columns([2, 1])
+        titles = space_titles()
         space = c[0].radio(
             "Search space (new model)",
-            list(SPACE_TITLES),
-            format_func=SPACE_TITLES.get,
+            list(titles),
+            format_func=titles.get,
             horizontal=True,
             key="train_space",
             help="the data set a new model trains on; fine-tuning keeps the base's",

@@ -42,7 +42,13 @@ from ngae.spaces.registry import SPACES, default_space
 
 SEARCH_DEFAULTS = SearchConfig()
 DEFAULT_NAMING = default_space().naming
-SPACE_TITLES = {name: space.title for name, space in SPACES.items()}
+
+
+def space_titles() -> dict[str, str]:
+    """Every registered space's title by name (plug-ins registered after start-up included)."""
+    return {name: space.title for name, space in SPACES.items()}
+
+
 TRAIN_DEFAULTS = TrainRequest(name="run")
 
 __all__ = [
@@ -53,7 +59,6 @@ __all__ = [
     "MethodCurves",
     "PROJECTION_LABELS",
     "SEARCH_DEFAULTS",
-    "SPACE_TITLES",
     "STRATEGIES",
     "TRAIN_DEFAULTS",
     "USER_ERRORS",
@@ -89,4 +94,5 @@ __all__ = [
     "open_explorer",
     "preload",
     "resolve_checkpoint",
+    "space_titles",
 ]

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from test_pages import _app, _pool, _summary, scenario_pages
+from toy_space import ToySpace
 
 TOY_WORDS = ("toy cell", "goodness")
 
@@ -63,6 +64,24 @@ def scenario_toy_search() -> dict:
     return _with_toy(run)
 
 
+def toy_train_spaces() -> list[str]:
+    """The Train page's spaces after one more is registered in the running app's process."""
+
+    def run():
+        import ngae.explorer  # noqa: F401  (imported first: the app has started)
+        from ngae.spaces.registry import register, unregister
+
+        late = ToySpace()
+        late.name, late.title = "toy4-late", "Toy cells, registered late"
+        register(late)
+        try:
+            return list(_app("train").radio(key="train_space").options)
+        finally:
+            unregister(late.name)
+
+    return _with_toy(run)
+
+
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory):
     pool = _pool(make_toy_workspace(tmp_path_factory.mktemp("ui_toy")))
@@ -86,3 +105,8 @@ def test_search_runs_on_the_toy_space(toy):
     s = toy(scenario_toy_search)
     assert not s["exception"] and not s["error"], (s["exception"], s["error"])
     assert s["dataframes"] >= 1
+
+
+def test_the_train_page_offers_a_space_registered_after_start_up(toy):
+    options = toy(toy_train_spaces)
+    assert {"Toy cells (4 nodes, 3 ops)", "Toy cells, registered late"} <= set(options)
