@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hs", type=int, default=M.hs)
     p.add_argument("--nz", type=int, default=M.nz)
     p.add_argument("--beta", type=float, default=M.beta)
+    p.add_argument(
+        "--eps-scale",
+        type=float,
+        default=M.eps_scale,
+        help="scale of the sampling noise in training (D-VAE: 0.01; 1: a plain VAE)",
+    )
     p.add_argument("--perf-weight", type=float, default=M.perf_weight)
     p.add_argument("--cmplx-weight", type=float, default=M.cmplx_weight)
     p.add_argument("--cmplx-target", choices=("params", "proxy"), default=M.cmplx_target)
@@ -74,6 +80,8 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
     for name, value in positive.items():
         if value < 1:
             raise UserInputError(f"--{name} must be at least 1, got {value}")
+    if not 0 <= args.eps_scale <= 10:
+        raise UserInputError(f"--eps-scale must be between 0 and 10, got {args.eps_scale}")
     if not 0 < args.lr < 10 or args.lr != args.lr:
         raise UserInputError(f"--lr must be a positive number below 10, got {args.lr}")
     model_cfg = ModelConfig(
@@ -82,6 +90,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         bidirectional=args.bidirectional,
         predictors=args.model == "NGAE" or args.predictor,
         beta=args.beta,
+        eps_scale=args.eps_scale,
         perf_weight=args.perf_weight,
         cmplx_weight=args.cmplx_weight,
         cmplx_target=args.cmplx_target,

@@ -320,8 +320,9 @@ def refit_heads(
     """Fit the predictor heads alone on frozen latent means (a cheap post-training step).
 
     The encoder and decoder are untouched, so the latent space and reconstructions stay as they
-    are; only ``f_perf`` and ``f_cmplx`` get more optimisation steps on the training split.
-    Returns the mean squared errors ``perf + cmplx`` per epoch.
+    are; only ``f_perf`` and ``f_cmplx`` get more optimisation steps on the training split
+    (both, whatever their weights in training). Returns the mean squared errors
+    ``perf + cmplx`` per epoch.
     """
     from ngae.model.inference import encode_mu
 
@@ -338,9 +339,9 @@ def refit_heads(
         for start in range(0, len(mu), batch_size):
             idx = order[start : start + batch_size]
             acc, cmplx = model.predict(mu[idx])
-            w = model.cfg
-            loss = w.perf_weight * ((acc - data.acc[idx]) ** 2).sum()
-            loss = loss + w.cmplx_weight * ((cmplx - data.cmplx[idx]) ** 2).sum()
+            # Unit weights: the heads share no parameter, and a model trained with a head's
+            # weight at 0 (label-free codes) gets that head fitted here all the same.
+            loss = ((acc - data.acc[idx]) ** 2).sum() + ((cmplx - data.cmplx[idx]) ** 2).sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

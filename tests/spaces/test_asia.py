@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from ngae.spaces.asia.bic import LocalScores, exact_optimum
+from ngae.files import file_sha256
 from ngae.spaces.asia.data import (
     DATASET,
+    LARGE_DATASET,
+    LARGE_SIZE,
     SAMPLE_ROWS,
     SAMPLE_SEED,
     SAMPLES,
@@ -19,6 +22,7 @@ from ngae.spaces.asia.data import (
     random_dags,
     read_samples,
     samples_csv,
+    write_dataset,
 )
 from ngae.spaces.asia.network import (
     NUM_VARS,
@@ -30,6 +34,8 @@ from ngae.spaces.asia.network import (
     true_adjacency,
 )
 from ngae.spaces.errors import ArchError, DataError
+
+LARGE_SHA256 = "43d96e4ea439387859fd6f4a7313d56d9d884e5a11aa6b47c3839ddac83a70bc"
 
 
 def test_the_shipped_samples_are_reproduced_byte_for_byte():
@@ -194,3 +200,15 @@ def test_bad_samples_files_name_file_and_line(tmp_path):
         read_samples(bad)
     with pytest.raises(DataError, match="no such samples file"):
         local_scores(tmp_path / "missing.csv")
+
+
+@pytest.mark.slow
+def test_the_large_data_set_is_made_byte_for_byte_and_extends_the_small_one(tmp_path):
+    """D-VAE's scale (200,000 networks, 60 MB) is made, not stored: the same bytes every time."""
+    out = tmp_path / "asia_bn_200k.jsonl"
+    write_dataset(out, LARGE_SIZE)
+    assert file_sha256(out) == LARGE_SHA256
+    small = DATASET.read_bytes()
+    assert out.read_bytes()[: len(small)] == small  # the first 20,000 are the shipped set
+    if LARGE_DATASET.is_file():  # the copy `make` wrote, which the shipped Asia model names
+        assert file_sha256(LARGE_DATASET) == LARGE_SHA256

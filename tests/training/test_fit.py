@@ -218,6 +218,12 @@ def test_torchrun_two_cpu_processes_train_and_save_one_checkpoint(tiny_data, tmp
     assert ckpt["epoch"] == 2 and len(ckpt["history"]) == 2
 
 
+def test_cli_train_records_the_sampling_noise_scale(tiny_data, tmp_path):
+    args = ["--data", str(tiny_data), "--save-dir", str(tmp_path), "--save-appendix", "_e"]
+    assert main(["train", *args, "--epochs", "1", "--eps-scale", "1", *TINY_MODEL]) == 0
+    assert load_checkpoint(tmp_path / "tiny_e.pt")["model_config"]["eps_scale"] == 1.0
+
+
 def test_cli_train_only_test_and_evaluate_json(tiny_data, tmp_path, capsys):
     args = ["--data", str(tiny_data), "--save-dir", str(tmp_path), "--save-appendix", "_x"]
     assert main(["train", *args, "--epochs", "1", *TINY_MODEL]) == 0
@@ -284,6 +290,7 @@ def test_graph_tensors_head_keeps_the_first_graphs():
         (["train", "--data-name", "nope"], "no data set"),
         (["train", "--lr", "nan"], "--lr"),
         (["train", "--epochs", "0"], "--epochs"),
+        (["train", "--eps-scale", "-1"], "--eps-scale"),
         (["evaluate", "--checkpoint", "x.pt", "--recon-decodes", "0"], "--recon-decodes"),
     ],
 )
@@ -361,6 +368,24 @@ def test_refit_heads_lowers_head_error_and_keeps_the_vae(tiny_data, tmp_path):
     for name, value in model.state_dict().items():
         changed = not torch.equal(value, before[name])
         assert changed == name.startswith(("perf_head", "cmplx_head")), name
+
+
+def test_refit_heads_fits_a_head_that_training_weighted_zero(tiny_data, tmp_path):
+    """A label-free model (perf weight 0) gets an accuracy head from the refit all the same."""
+    from dataclasses import replace
+
+    from ngae.model.graph_tensors import to_tensors
+    from ngae.spaces.registry import load_dataset
+    from ngae.training.fit import refit_heads, split_data
+
+    model = model_from_checkpoint(load_checkpoint(tiny_fit(tiny_data, tmp_path / "r.pt", 1)))
+    model.cfg = replace(model.cfg, perf_weight=0.0, cmplx_weight=0.0)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    train, _ = split_data(load_dataset(tiny_data))
+    refit_heads(model, to_tensors(train, model.cfg, "cpu"), epochs=5, lr=3e-3)
+    for name, value in model.state_dict().items():
+        if name.startswith(("perf_head", "cmplx_head")):
+            assert not torch.equal(value, before[name]), name
 
 
 def test_a_fine_tuned_checkpoint_records_its_parent_and_its_graphs(tiny_checkpoint, tmp_path):

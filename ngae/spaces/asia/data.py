@@ -3,7 +3,8 @@
 * ``data/asia_samples.csv``: 5,000 rows drawn from the Asia network (:func:`sample_asia`,
   seed 0), header ``A,S,T,L,B,E,X,D``, values ``yes``/``no``
   (``scripts/make_asia_samples.py`` writes it byte for byte).
-* ``data/asia_bn.jsonl``: distinct random DAGs over the variables, each with its BIC on those
+* ``data/asia_bn.jsonl`` (20,000) and ``data/asia_bn_200k.jsonl`` (200,000, made by
+  ``make``): distinct random DAGs over the variables, each with its BIC on those
   samples (``scripts/make_asia_dataset.py``); one object per line with ``types``, ``edges``
   (D-VAE's BN encoding, input and output included), ``score``, ``params`` (free parameters) and
   ``adjacency`` (the 64-digit string).
@@ -26,6 +27,9 @@ SAMPLES = DATA_DIR / "asia_samples.csv"
 DATASET = DATA_DIR / "asia_bn.jsonl"
 SAMPLE_ROWS, SAMPLE_SEED = 5000, 0
 DATASET_SIZE, DATASET_SEED = 20000, 0
+# D-VAE's scale (its asia_200k); made by `make`, not kept in git (60 MB). Same seed: its first
+# DATASET_SIZE networks are DATASET's.
+LARGE_DATASET, LARGE_SIZE = DATA_DIR / "asia_bn_200k.jsonl", 200000
 
 
 def samples_csv(rows: np.ndarray) -> bytes:
