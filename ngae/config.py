@@ -30,6 +30,10 @@ class ModelConfig:
         perf_lo: the performance target that the head's output 0 stands for.
         perf_hi: the target that output 1 stands for (0 and 1: accuracies as they are; a
             score such as BIC is mapped into the head's range, see ``with_data_scale``).
+        vertex_count: the decoder's type network also sees how many vertices it has emitted
+            (a learned vector per position added to the last vertex's state). D-VAE's does
+            not: two sibling vertices with the same parent and type get the same state there,
+            so it cannot tell one such vertex from two (off: the published model).
     """
 
     num_types: int = 8
@@ -47,6 +51,7 @@ class ModelConfig:
     cmplx_hi: float = 1.0
     perf_lo: float = 0.0
     perf_hi: float = 1.0
+    vertex_count: bool = False
 
 
 @dataclass(frozen=True)

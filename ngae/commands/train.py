@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=M.eps_scale,
         help="scale of the sampling noise in training (D-VAE: 0.01; 1: a plain VAE)",
     )
+    p.add_argument(
+        "--vertex-count",
+        action="store_true",
+        help="the decoder's type network sees how many vertices it has emitted (not D-VAE's)",
+    )
     p.add_argument("--perf-weight", type=float, default=M.perf_weight)
     p.add_argument("--cmplx-weight", type=float, default=M.cmplx_weight)
     p.add_argument("--cmplx-target", choices=("params", "proxy"), default=M.cmplx_target)
@@ -91,6 +96,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         predictors=args.model == "NGAE" or args.predictor,
         beta=args.beta,
         eps_scale=args.eps_scale,
+        vertex_count=args.vertex_count,
         perf_weight=args.perf_weight,
         cmplx_weight=args.cmplx_weight,
         cmplx_target=args.cmplx_target,

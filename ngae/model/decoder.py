@@ -46,6 +46,11 @@ class GraphDecoder(nn.Module):
         self.fc3 = nn.Linear(cfg.nz, h)
         self.grud = nn.GRUCell(t, h)
         self.add_vertex = nn.Sequential(nn.Linear(h, 2 * h), nn.ReLU(), nn.Linear(2 * h, t))
+        # ModelConfig.vertex_count: row v is added to vertex v's state when the next type is
+        # picked (the type network then knows how many vertices precede the new one).
+        self.vertex_count = nn.Embedding(cfg.max_n, h) if cfg.vertex_count else None
+        if self.vertex_count is not None:
+            nn.init.zeros_(self.vertex_count.weight)  # starts as D-VAE's decoder
         self.add_edge = nn.Sequential(nn.Linear(2 * h, 4 * h), nn.ReLU(), nn.Linear(4 * h, 1))
 
     def _start(self, z: Tensor, mm: Products = FP32) -> Tensor:
@@ -95,7 +100,7 @@ class GraphDecoder(nn.Module):
             if v < n - 1:
                 sent.append(_with_projection(self.grud, msg(h, v), mm))
         all_states = torch.stack(states, 1)  # (B, N, H)
-        hidden_types = torch.relu(mm.linear(self.add_vertex[0], all_states[:, :-1]))
+        hidden_types = torch.relu(mm.linear(self.add_vertex[0], self.type_input(all_states)))
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
         earlier, new = edge_pairs(n, z.device)
@@ -103,6 +108,17 @@ class GraphDecoder(nn.Module):
         target = adj[:, earlier, new]
         edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
         return type_nll, edge_nll
+
+    def type_input(self, states: Tensor) -> Tensor:
+        """What the type network reads to pick vertex ``v + 1`` from the states of ``0..v``.
+
+        ``states`` ``(B, V, H)`` are vertices ``0..V - 1`` (the last row is not used: it picks
+        nothing); with ``vertex_count`` each row gets its position's vector.
+        """
+        before = states[:, :-1]
+        if self.vertex_count is None:
+            return before
+        return before + self.vertex_count.weight[: before.shape[1]]
 
     def _type_states(self) -> Tensor:
         """``GRU(type, 0)`` for every type ``(T, H)``: a new vertex's state before any edge."""
@@ -177,7 +193,12 @@ class GraphDecoder(nn.Module):
         projs = [hidden_projection(self.grud, msgs[0])]
         earlier_proj = [h @ w_a + self.add_edge[0].bias]
         for v in range(1, n):
-            new_type = self._pick_type(states[-1], v == n - 1, stochastic, generator, static)
+            last = (
+                states[-1]
+                if self.vertex_count is None
+                else states[-1] + self.vertex_count.weight[v - 1]
+            )
+            new_type = self._pick_type(last, v == n - 1, stochastic, generator, static)
             new_type = torch.where(finished, PAD, new_type)
             types[:, v] = new_type
             is_end = new_type == END_TYPE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -9,10 +10,21 @@ from ngae.config import ModelConfig
 from ngae.model.vae import NGAE, kl_divergence
 
 
-def tiny_model(bidirectional: bool = True, predictors: bool = True) -> NGAE:
+def tiny_model(
+    bidirectional: bool = True, predictors: bool = True, vertex_count: bool = False
+) -> NGAE:
     torch.manual_seed(0)
-    cfg = ModelConfig(hs=16, nz=5, bidirectional=bidirectional, predictors=predictors)
-    return NGAE(cfg).double()
+    cfg = ModelConfig(hs=16, nz=5, bidirectional=bidirectional, predictors=predictors,
+                      vertex_count=vertex_count)  # fmt: skip
+    m = NGAE(cfg).double()
+    if vertex_count:  # initialised to zero: made to matter here
+        torch.nn.init.normal_(m.decoder.vertex_count.weight)
+    return m
+
+
+def position(dec, v: int):
+    """What the type network adds to vertex ``v``'s state (ModelConfig.vertex_count)."""
+    return 0 if dec.vertex_count is None else dec.vertex_count.weight[v]
 
 
 def onehot(i: int, n: int) -> torch.Tensor:
@@ -58,7 +70,7 @@ def ref_recon_nll(m: NGAE, z, types, adj):
     states = {0: dec.grud(onehot(0, t), torch.tanh(dec.fc3(z)))}
     nll = torch.zeros((), dtype=torch.float64)
     for v in range(1, n):
-        logits = dec.add_vertex(states[v - 1])
+        logits = dec.add_vertex(states[v - 1] + position(dec, v - 1))
         nll = nll - F.log_softmax(logits, 1)[0, int(types[v])]
         preds: list[int] = []
 
@@ -93,8 +105,9 @@ def test_batched_encoder_matches_per_graph(enas_small):
             torch.testing.assert_close(logvar[i : i + 1], ref_lv)
 
 
-def test_batched_loss_matches_per_graph(enas_small):
-    m = tiny_model()
+@pytest.mark.parametrize("vertex_count", [False, True])
+def test_batched_loss_matches_per_graph(enas_small, vertex_count):
+    m = tiny_model(vertex_count=vertex_count)
     m.eval()  # z = mu, so both computations see the same latent point
     types = torch.as_tensor(enas_small.types[:8])
     adj = torch.as_tensor(enas_small.adj[:8])
@@ -114,8 +127,9 @@ def test_batched_loss_matches_per_graph(enas_small):
     torch.testing.assert_close(parts["loss"], expected)
 
 
-def test_gradients_match_per_graph(enas_small):
-    m = tiny_model()
+@pytest.mark.parametrize("vertex_count", [False, True])
+def test_gradients_match_per_graph(enas_small, vertex_count):
+    m = tiny_model(vertex_count=vertex_count)
     m.eval()
     types = torch.as_tensor(enas_small.types[:3])
     adj = torch.as_tensor(enas_small.adj[:3])
@@ -173,7 +187,9 @@ def ref_greedy_decode(m: NGAE, z):
     states = {0: dec.grud(onehot(0, t), torch.tanh(dec.fc3(z)))}
     types, edges = [0], set()
     for v in range(1, n):
-        new = 1 if v == n - 1 else int(dec.add_vertex(states[v - 1]).argmax())
+        new = (
+            1 if v == n - 1 else int(dec.add_vertex(states[v - 1] + position(dec, v - 1)).argmax())
+        )
         types.append(new)
         preds: list[int] = []
 
@@ -200,8 +216,9 @@ def ref_greedy_decode(m: NGAE, z):
     return types, edges
 
 
-def test_greedy_decode_matches_per_graph():
-    m = tiny_model()
+@pytest.mark.parametrize("vertex_count", [False, True])
+def test_greedy_decode_matches_per_graph(vertex_count):
+    m = tiny_model(vertex_count=vertex_count)
     m.eval()
     gen = torch.Generator().manual_seed(3)
     z = torch.randn(30, 5, dtype=torch.float64, generator=gen) * 2
