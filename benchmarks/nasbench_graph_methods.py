@@ -35,15 +35,16 @@ Methods:
   latent means of the queried architectures; each round queries the unqueried architectures
   with the highest log expected improvement, the candidates being the latent means of every
   architecture of the data set (no decoding: the space is known).
-* ``ngae``: NGAE's gradient search in a closed loop: each round fits a fresh accuracy head
-  (the model's head shape) on the queried codes only, runs the product's ascent
+* ``ngae``: NGAE's gradient search in a closed loop, the product's
+  (:mod:`ngae.search.closed_loop`, default ``LoopConfig``): each round fits a fresh accuracy
+  head (the model's head shape) on the queried codes only, runs the product's ascent
   (``ngae.search.ascent.ascend``: Adam, ``NGAE_SEARCH``: lr 0.05, 50 steps, projected every
   10 steps, within 3 std of the codes' mean) from the best ``STARTS`` (10) queried codes,
   greedily decodes every point of the paths, and queries the distinct new architectures met,
   best predicted first. When the paths meet fewer new architectures than the round needs, the
   rest are the unqueried architectures the head ranks highest (their share of the queries:
-  ``ngae_screened_share``). ``HEADS``/``KAPPA``: an ensemble of heads and the weight of their
-  spread (1 and 0: one head).
+  ``ngae_screened_share``). ``LoopConfig.heads``/``kappa``: an ensemble of heads and the
+  weight of their spread (1 and 0: one head).
 
 The best-validation ceiling is where a method ends when it has queried everything; at a finite
 budget a method can land above it (validation accuracy overfits: a near-best validation
@@ -58,7 +59,6 @@ reported, ``valid_*`` the best validation accuracy found (what the methods maxim
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import time
@@ -74,10 +74,9 @@ import torch
 
 from ngae.files import atomic_write_bytes
 from ngae.model.checkpoint import load_checkpoint, model_from_checkpoint
-from ngae.model.inference import decode_many, encode_mu
-from ngae.model.vae import NGAE, _head
-from ngae.search.ascent import ascend
-from ngae.search.config import SearchConfig
+from ngae.model.inference import encode_mu
+from ngae.model.vae import NGAE
+from ngae.search.closed_loop import LoopConfig, Pool, closed_loop, round_size
 from ngae.spaces.errors import ArchError
 from ngae.spaces.nasbench_graph.arch import GnnArch
 from ngae.spaces.nasbench_graph.canonical import OPS, all_hashes, from_hash
@@ -86,15 +85,14 @@ from ngae.spaces.nasbench_graph.tables import DATASETS, light_table
 
 BUDGETS = (20, 50, 100, 200, 500)
 SPACE = NasBenchGraphSpace()
-INIT = 10  # random queries before a latent method's first model
-STARTS = 10  # ascents per NGAE round
-HEAD_STEPS = 300  # full-batch Adam steps per head refit
-HEADS, KAPPA = 1, 0.0  # heads in the closed loop's ensemble; weight of their spread
-# lr 0.05: at the product's 0.01 the projections (every 10 steps) snap the points back to the
-# architectures they started from, and half the queries came from screening (cora, citeseer,
-# arxiv, 10 seeds, 100 queries); 0.05 met enough new ones. 5 heads (with or without their
-# spread as a bonus) were no better than 1 on those runs.
-NGAE_SEARCH = SearchConfig(lambda_cmplx=0.0, lr=0.05, steps=50, trust_radius=3.0, project_every=10)
+LOOP = LoopConfig()  # NGAE's closed loop (ngae.search.closed_loop), as benchmarked
+INIT = LOOP.init  # random queries before a latent method's first model
+STARTS = LOOP.starts  # ascents per NGAE round
+# The ascent's lr 0.05: at the product's 0.01 the projections (every 10 steps) snap the points
+# back to the architectures they started from, and half the queries came from screening (cora,
+# citeseer, arxiv, 10 seeds, 100 queries); 0.05 met enough new ones. 5 heads (with or without
+# their spread as a bonus) were no better than 1 on those runs.
+NGAE_SEARCH = LOOP.ascent
 
 
 @dataclass(frozen=True)
@@ -163,22 +161,22 @@ class Settings:
     tournament: int = 5
     latent: Latent | None = None
     screened: list[int] = field(default_factory=list)  # per ngae run: queries not decoded
+    pools: dict[str, Pool] = field(default_factory=dict)  # ngae's pool per data set
 
 
 @dataclass(frozen=True)
 class Latent:
     """A VAE of the space, the latent means of all 26,206 architectures, and the codes' box."""
 
-    model: NGAE  # a private copy: the closed loop refits its accuracy head
+    model: NGAE  # read only: the closed loop fits its accuracy heads beside it
     mu: torch.Tensor  # (26206, nz), rows in all_hashes() order
     bounds: tuple[torch.Tensor, torch.Tensor]  # mean -+ 3 std per dimension (trust region)
 
     @classmethod
     def load(cls, checkpoint: str) -> Latent:
         """Read the checkpoint and encode every architecture."""
-        model = copy.deepcopy(model_from_checkpoint(load_checkpoint(checkpoint)))
+        model = model_from_checkpoint(load_checkpoint(checkpoint))
         model.requires_grad_(False)
-        model.perf_head = HeadEnsemble(model.cfg.nz, model.cfg.hs, HEADS)  # refitted per round
         types, adj = SPACE.dense([GnnArch(*from_hash(h)) for h in all_hashes().tolist()])
         mu = encode_mu(model, types, adj)
         mean, std = mu.mean(0), mu.std(0)
@@ -187,6 +185,12 @@ class Latent:
     def codes(self, problem: Problem) -> torch.Tensor:
         """``(N, nz)`` codes of the problem's architectures, in its row order."""
         return self.mu[np.searchsorted(all_hashes(), problem.hashes)]
+
+    def pool(self, problem: Problem) -> Pool:
+        """The closed loop's pool: the problem's architectures, in its row order."""
+        archs = [GnnArch(*from_hash(h)) for h in problem.hashes.tolist()]
+        space = SPACE.with_oracle_source(problem.name)
+        return Pool.of(space, archs, self.codes(problem), self.bounds)
 
 
 def random_search(problem: Problem, budget: int, rng: np.random.Generator, s: Settings) -> list:
@@ -229,11 +233,6 @@ def evolution(problem: Problem, budget: int, rng: np.random.Generator, s: Settin
         if steps > 100 * budget:  # a population stuck among known architectures
             raise RuntimeError(f"evolution made no new query in {steps} steps")
     return oracle.order()
-
-
-def round_size(queried: int) -> int:
-    """How many architectures a latent method queries next (module docstring)."""
-    return min(max(5, queried // 5), 50)
 
 
 def _start(problem: Problem, budget: int, rng: np.random.Generator, s: Settings) -> Oracle:
@@ -302,68 +301,16 @@ def bo(problem: Problem, budget: int, rng: np.random.Generator, s: Settings) -> 
     return oracle.order()
 
 
-class HeadEnsemble(torch.nn.Module):
-    """``HEADS`` accuracy heads of the model's shape; predicts their mean plus ``KAPPA`` std."""
-
-    def __init__(self, nz: int, hs: int, count: int) -> None:
-        super().__init__()
-        self.heads = torch.nn.ModuleList(_head(nz, hs) for _ in range(count))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """``(B, 1)``: the optimistic prediction the ascent climbs and the round ranks by."""
-        out = torch.cat([h(z) for h in self.heads], -1)  # (B, K)
-        if KAPPA == 0 or len(self.heads) == 1:
-            return out.mean(-1, keepdim=True)
-        return (out.mean(-1) + KAPPA * out.std(-1, correction=0)).unsqueeze(-1)
-
-    def fit(self, x: torch.Tensor, y: np.ndarray, seed: int) -> None:
-        """Refit every head from scratch on codes ``x`` and accuracies ``y`` (min-max scaled
-        to 0.1..0.9), each on its own bootstrap sample."""
-        torch.manual_seed(seed)
-        span = max(float(y.max() - y.min()), 1e-9)
-        target = torch.as_tensor(0.1 + 0.8 * (y - y.min()) / span, dtype=torch.float32)
-        self.requires_grad_(True)
-        for head in self.heads:
-            for layer in head:
-                if hasattr(layer, "reset_parameters"):
-                    layer.reset_parameters()
-            pick = torch.randint(len(x), (len(x),)) if len(self.heads) > 1 else torch.arange(len(x))
-            opt = torch.optim.Adam(head.parameters(), lr=1e-2, weight_decay=1e-4)
-            for _ in range(HEAD_STEPS):
-                opt.zero_grad()
-                torch.mean((head(x[pick]).squeeze(-1) - target[pick]) ** 2).backward()
-                opt.step()
-        self.requires_grad_(False)
-
-
 def ngae(problem: Problem, budget: int, rng: np.random.Generator, s: Settings) -> list:
-    """NGAE's closed-loop gradient search (module docstring)."""
-    latent, codes = s.latent, s.latent.codes(problem)
-    oracle = _start(problem, budget, rng, s)
-    budget, screened = min(budget, len(problem.hashes)), 0
-    while oracle.count < budget:
-        rows, y = _queried(oracle)
-        latent.model.perf_head.fit(codes[rows], y, int(rng.integers(2**31)))
-        starts = rows[np.argsort(-y, kind="stable")[:STARTS]]
-        cfg = replace(NGAE_SEARCH, samples=len(starts))
-        path, _, _ = ascend(latent.model, codes[starts], cfg, latent.bounds, space=SPACE)
-        types, adj = decode_many(latent.model, path.reshape(-1, path.shape[-1]), stochastic=False)
-        found = {a.bench_hash for a in SPACE.to_items(types, adj) if a is not None}
-        new = np.array([r for r in map(problem.row, found) if r is not None], dtype=np.int64)
-        new = new[[int(problem.hashes[r]) not in oracle.seen for r in new]]
-        with torch.no_grad():
-            pred = latent.model.perf_head(codes).squeeze(-1).numpy()  # (N,)
-        want = min(round_size(oracle.count), budget - oracle.count)
-        picks = new[np.argsort(-pred[new], kind="stable")][:want].tolist()
-        if len(picks) < want:  # screening: the head's best unqueried architectures
-            pred[rows], pred[picks] = -np.inf, -np.inf
-            extra = np.argsort(-pred, kind="stable")[: want - len(picks)].tolist()
-            screened += len(extra)
-            picks += extra
-        for row in picks:
-            oracle.query(int(problem.hashes[row]))
-    s.screened.append(screened)
-    return oracle.order()
+    """NGAE's closed-loop gradient search (module docstring; :mod:`ngae.search.closed_loop`)."""
+    if problem.name not in s.pools:
+        s.pools[problem.name] = s.latent.pool(problem)
+    space = SPACE.with_oracle_source(problem.name)
+    result = closed_loop(
+        s.latent.model, space, s.pools[problem.name], replace(LOOP, budget=budget), rng
+    )
+    s.screened.append(result.screened)
+    return [GnnArch.from_string(q.item).bench_hash for q in result.queries]
 
 
 def best_in_prefixes(

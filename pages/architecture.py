@@ -13,6 +13,7 @@ from pages.parts.compare import compare
 from pages.parts.drawing import cell_card, neighbours_table
 from pages.parts.editors import REQUEST, editor
 from pages.parts.map_figure import hover_labels
+from pages.parts.truth import transfer_section
 
 
 def show(ex, key, item):
@@ -69,6 +70,7 @@ def main():
     item = editor(ex, cached.table(*key).arch.iloc[0])
     if item is not None:
         show(ex, key, item)
+        transfer_section(ex, key, item.to_string())
 
 
 common.page("Architecture", main)

@@ -1,4 +1,4 @@
-"""The page frame every page runs in: sidebar links, checkpoint picker, error guard.
+"""The page frame every page runs in: sidebar links, checkpoint and data-set pickers, error guard.
 
 Not a page itself (``dashboard.py`` lists the pages in :data:`NAV`); pages import it as
 ``pages.common`` and run through :func:`page`, which draws the frame, so a page is complete
@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 from pages.parts.checkpoints import checkpoint_params, checkpoint_picker, choose_checkpoint
 from pages.parts.guard import guard, guarded
 from pages.parts.memory import session_token
+from pages.parts.oracle import choose_source, source_picker
 from pages.parts.widget_state import keep_page_state, mirror_page_state, switch_checkpoint_state
 
 __all__ = ["NAV", "guard", "guarded", "page"]
@@ -51,7 +52,8 @@ def page(title: str, body: Callable[[], None]) -> None:
     """Run one page: page config, sidebar links and checkpoint picker, then ``body`` guarded.
 
     The checkpoint is settled first (a pick, a link or as it was; in the URL), then the values
-    that belong to one checkpoint follow it, then the sidebar's links (naming it) are drawn.
+    that belong to one checkpoint follow it and the oracle's source (where the checkpoint's
+    space offers sources), then the sidebar's links (naming the checkpoint) are drawn.
     """
     limit_threads()
     st.set_page_config(
@@ -63,10 +65,14 @@ def page(title: str, body: Callable[[], None]) -> None:
     with guard("the checkpoint picker"):
         choose_checkpoint()
         switch_checkpoint_state(map_page=title == NAV[0][1])
+    with guard("the data-set picker"):
+        choose_source()
     for path, label, icon, _ in NAV:
         st.sidebar.page_link(path, label=label, icon=icon, query_params=checkpoint_params())
     with guard("the checkpoint picker"):
         checkpoint_picker()
+    with guard("the data-set picker"):
+        source_picker()
     with guard(title):
         body()
     mirror_page_state()

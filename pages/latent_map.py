@@ -10,6 +10,7 @@ from pages.parts.map_figure import pending
 from pages.parts.map_second import second_checkpoint
 from pages.parts.map_section import map_section
 from pages.parts.map_view import restore_view
+from pages.parts.truth import leaderboard, missing_note
 
 SEEN = "_map_introduced"  # the introduction was shown open once this session
 
@@ -25,12 +26,15 @@ def main():
     kind, colour, label, shown, layer, matched = controls(cached.table(*key))
     if not len(shown):  # a blank map says why
         st.warning(f"No {cached.names().items} match the Split and the filters: widen them.")
+    missing_note(cached.table(*key), colour, label)
     xy = cached.ready_projection(kind)
     if xy is None:
         pending(ex, key, kind)
-        return
-    map_section(ex, key, kind, colour, label, shown, xy, layer, matched)
-    second_checkpoint(key)
+    else:
+        map_section(ex, key, kind, colour, label, shown, xy, layer, matched)
+    leaderboard(ex, key)
+    if xy is not None:
+        second_checkpoint(key)
 
 
 def introduction(ex):
@@ -53,6 +57,8 @@ def introduction(ex):
             f"colour the map by a figure; drag a box or lasso (the toolbar) to select a "
             f"region and search from it; or open one by its index on the right."
         )
+    if ex.shown_note():  # a large data set is shown by a sample: say so where the map starts
+        st.caption(ex.shown_note())
 
 
 common.page("Latent map", main)

@@ -1,4 +1,5 @@
-"""Search: gradient ascent in latent space toward good, small objects of the space."""
+"""Search: gradient ascent in latent space toward good, small objects of the space; where the
+space has an oracle, also the closed loop on its true figures (a second tab)."""
 
 from dataclasses import replace
 
@@ -6,7 +7,7 @@ import streamlit as st
 
 from ngae.explorer import BackgroundTask, duration
 from pages import common
-from pages.parts import cached
+from pages.parts import cached, closed_loop
 from pages.parts.checkpoints import explorer_key
 from pages.parts.guard import guarded
 from pages.parts.memory import SEARCH_RESULT, count_up, last_search, remember, search_elsewhere
@@ -66,8 +67,21 @@ def elsewhere_notice(key):
 
 
 def main():
-    st.title("Latent search")
     ex = cached.explorer()
+    if not ex.space_info.has_oracle:
+        st.title("Latent search")
+        latent_search(ex)
+        return
+    st.title("Search")
+    latent, loop = st.tabs(["Latent search", "Closed loop on true figures"])
+    with latent:
+        latent_search(ex)
+    with loop:
+        closed_loop.section(ex)
+
+
+def latent_search(ex):
+    """The gradient search from the data set's codes, its results and the methods compared."""
     key = explorer_key()
     n = cached.names()
     st.caption(

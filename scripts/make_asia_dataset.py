@@ -1,7 +1,7 @@
 """Write Asia's DAG data sets: random DAGs over the 8 variables with their BIC (seed 0).
 
-    python scripts/make_asia_dataset.py            # data/asia_bn.jsonl, 20,000 networks (in git)
-    python scripts/make_asia_dataset.py --large    # data/asia_bn_200k.jsonl, 200,000 (made, not in git)
+    python scripts/make_asia_dataset.py          # data/asia_bn.jsonl: 20,000 networks, in git
+    python scripts/make_asia_dataset.py --large  # data/asia_bn_200k.jsonl: 200,000, made by make
 
 Both files are byte-identical on every run (a test checks their hashes), and the first 20,000
 networks of the large set are the small set's, in the same order.

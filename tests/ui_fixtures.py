@@ -22,6 +22,7 @@ __all__ = [
     "copy_shipped",
     "empty_workspace",
     "make_asia_workspace",
+    "make_nasbench_graph_workspace",
     "make_tiny_workspace",
     "train_tiny",
 ]
@@ -77,6 +78,16 @@ def make_asia_workspace(folder: Path) -> dict[str, str]:
     ckpt_dir = folder / "checkpoints"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     copy_shipped("ngae_asia.pt", ckpt_dir / "ngae_default.pt")
+    return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
+
+
+def make_nasbench_graph_workspace(folder: Path) -> dict[str, str]:
+    """The shipped NAS-Bench-Graph model (``checkpoints/ngae_nasbench_graph.pt``, with its
+    cache) as the default: the pages with an oracle that reads nine data sets."""
+    folder = Path(folder)
+    ckpt_dir = folder / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    copy_shipped("ngae_nasbench_graph.pt", ckpt_dir / "ngae_default.pt")
     return {"NGAE_CHECKPOINT_DIR": str(ckpt_dir), "NGAE_JOBS_DB": str(folder / "jobs.sqlite")}
 
 

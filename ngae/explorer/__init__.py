@@ -14,7 +14,12 @@ from ngae.explorer.catalog import (
     list_checkpoints,
     resolve_checkpoint,
 )
-from ngae.explorer.comparisons import METHOD_LABELS, MethodCurves
+from ngae.explorer.comparisons import (
+    BENCHMARK_LABELS,
+    METHOD_LABELS,
+    BudgetFigures,
+    MethodCurves,
+)
 from ngae.explorer.jobs import Job, JobBusyError, JobManager, TrainRequest, estimate_seconds
 from ngae.explorer.projections import PROJECTION_LABELS
 from ngae.explorer.results import (
@@ -25,14 +30,18 @@ from ngae.explorer.results import (
     ModelCard,
     SpaceInfo,
 )
+from ngae.explorer.searching import LOOP_BUDGETS, LOOP_DEFAULTS
 from ngae.explorer.service import Explorer
+from ngae.explorer.truth import count_column, rank_column
 from ngae.explorer.warm_start import open_explorer, preload
 from ngae.explorer.wording import duration, plural
 from ngae.search import (
     DEFAULT_LR,
     STRATEGIES,
+    ClosedLoopResult,
     FoundArch,
     ParetoFront,
+    Query,
     SearchConfig,
     SearchResults,
     SearchSummary,
@@ -52,6 +61,12 @@ def space_titles() -> dict[str, str]:
 TRAIN_DEFAULTS = TrainRequest(name="run")
 
 __all__ = [
+    "BENCHMARK_LABELS",
+    "LOOP_BUDGETS",
+    "LOOP_DEFAULTS",
+    "BudgetFigures",
+    "ClosedLoopResult",
+    "Query",
     "DEFAULT_CHECKPOINT",
     "DEFAULT_LR",
     "DEFAULT_NAMING",
@@ -90,9 +105,11 @@ __all__ = [
     "plural",
     "UserInputError",
     "checkpoint_summary",
+    "count_column",
     "list_checkpoints",
     "open_explorer",
     "preload",
+    "rank_column",
     "resolve_checkpoint",
     "space_titles",
 ]

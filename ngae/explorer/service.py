@@ -29,6 +29,7 @@ from ngae.explorer.projections import Pca
 from ngae.explorer.results import CellInfo, SpaceInfo
 from ngae.explorer.searching import SearchViews
 from ngae.explorer.tables import TableViews
+from ngae.explorer.truth import TruthViews
 from ngae.maps.uncertainty import HeadEnsemble
 from ngae.model.checkpoint import checkpoint_data_path, load_checkpoint, model_from_checkpoint
 from ngae.model.inference import LatentTable, encode_mu, predict_latents
@@ -45,21 +46,29 @@ def freeze(model: NGAE) -> NGAE:
     return model
 
 
-class Explorer(CardViews, TableViews, MapViews, DecodingViews, SearchViews):
+SHOWN_LIMIT = 40_000  # objects on the map; a larger data set is shown by a sample
+
+
+class Explorer(CardViews, TableViews, MapViews, DecodingViews, SearchViews, TruthViews):
     """A loaded checkpoint with its data set, latent table and cached projections."""
 
     def __init__(self, path: Path, ckpt: dict[str, Any], model: NGAE, data: GraphData) -> None:
+        train_idx, test_idx = dvae_split(len(data), burn_in_of(data))
+        split = np.full(len(data), "burn-in", dtype=object)
+        split[train_idx], split[test_idx] = "train", "test"
+        # ``full_data``: every object (novelty, the data set's best); ``data``: those shown.
+        self.full_data, self.shown = data, shown_indices(train_idx, test_idx, SHOWN_LIMIT)
+        if self.shown is not None:
+            data, split = data.subset(self.shown), split[self.shown]
         self.path, self.ckpt, self.model, self.data = path, ckpt, freeze(model), data
+        self.split = split
         self.cache_dir = cache_dir_for(path)  # hashes the checkpoint file: once per open
         self.latents: LatentTable = dataset_latents(self.cache_dir, model, data)
         self.pca = Pca.fit(self.latents.mu)
-        train_idx, test_idx = dvae_split(len(data), burn_in_of(data))
-        self.split = np.full(len(data), "burn-in", dtype=object)
-        self.split[train_idx], self.split[test_idx] = "train", "test"
         self._index = {s: i for i, s in reversed(list(enumerate(data.strings)))}
         # General DAG data sets (no space of their own) keep the default space's validity.
         self.space: SearchSpace = SPACES.get(data.space, default_space())
-        self.space_info = space_info(self.space, data, train_idx)
+        self.space_info = space_info(self.space, self.full_data, train_idx)
         self._lock = threading.Lock()
         self._heads_lock = threading.Lock()
         self._jobs: dict[str, str] = {}
@@ -73,6 +82,18 @@ class Explorer(CardViews, TableViews, MapViews, DecodingViews, SearchViews):
         ckpt = load_checkpoint(path)
         model = model_from_checkpoint(ckpt, "cpu")
         return cls(path, ckpt, model, load_dataset(checkpoint_data_path(ckpt, path)))
+
+    def shown_note(self) -> str:
+        """What part of the data set the map and tables show ('' when all of it)."""
+        if self.shown is None:
+            return ""
+        test = int((self.split == "test").sum())
+        items = self.space.naming.items
+        return (
+            f"The map shows {len(self.data):,} of the {len(self.full_data):,} {items} of the "
+            f"data set: {test:,} of the test split and {len(self.data) - test:,} of the "
+            f"training split drawn at random (novelty and the data set's best count them all)."
+        )
 
     @property
     def checkpoint_sha(self) -> str:
@@ -140,6 +161,21 @@ class Explorer(CardViews, TableViews, MapViews, DecodingViews, SearchViews):
         if diff is None:
             raise UserInputError(f"{self.space.title}: no comparison of two objects")
         return diff.text
+
+
+def shown_indices(
+    train_idx: np.ndarray, test_idx: np.ndarray, limit: int = SHOWN_LIMIT
+) -> np.ndarray | None:
+    """The objects a data set larger than ``limit`` shows (``None``: all of them).
+
+    Every test object (up to half the limit), then training objects in the split's seeded
+    order (a random sample) up to the limit: maps, tables and projections stay fast, and the
+    test split the model's figures come from is on the map whole.
+    """
+    if len(train_idx) + len(test_idx) <= limit:
+        return None
+    test = test_idx[: limit // 2]
+    return np.sort(np.concatenate([test, train_idx[: limit - len(test)]]))
 
 
 def space_info(space: SearchSpace, data: GraphData, train_idx: np.ndarray) -> SpaceInfo:

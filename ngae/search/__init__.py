@@ -17,14 +17,23 @@ sample ends at the best architecture (by the objective of its re-encoding) it me
 
 from ngae.search.config import DEFAULT_LR, STRATEGIES, SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
-from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
+from ngae.search.results import (
+    ClosedLoopResult,
+    FoundArch,
+    ParetoFront,
+    Query,
+    SearchResults,
+    SearchSummary,
+)
 from ngae.search.run import pareto_points, run_search
 
 __all__ = [
+    "ClosedLoopResult",
     "DEFAULT_LR",
     "STRATEGIES",
     "FoundArch",
     "ParetoFront",
+    "Query",
     "SearchConfig",
     "SearchResults",
     "SearchSummary",

@@ -1,9 +1,11 @@
-"""What a search returns: the found architectures, counts over them, the Pareto front."""
+"""What searches return: found architectures, counts, the Pareto front; closed-loop queries."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+import numpy as np
 
 from ngae.spaces.registry import DEFAULT_SPACE
 
@@ -96,3 +98,65 @@ class ParetoFront:
     pred_acc: list[float]
     params: list[float]
     source: list[str]  # "dataset" or "found"
+
+
+@dataclass(frozen=True)
+class Query:
+    """One queried object: its string, true figures, when and how it was chosen.
+
+    ``round`` 0 is the random start; ``origin`` ``random``, ``decoded`` (met by an ascent) or
+    ``screened`` (ranked high by the fitted heads); ``rank`` its score's rank in the pool (1:
+    the best).
+    """
+
+    item: str
+    score: float
+    metrics: dict[str, float]
+    round: int
+    origin: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class ClosedLoopResult:
+    """A closed-loop search: every query in order and the best by score after each.
+
+    Attributes:
+        queries: the distinct queried objects in the order asked.
+        best_so_far: ``[k - 1]`` the index (into ``queries``) of the best by score among the
+            first ``k`` (ties: the first queried).
+        metric_names: the space's ``oracle_metrics`` (the first is the score).
+        reported: the figure a benchmark reports of the best (the space's ``reported_metric``).
+        pool_size: objects in the pool (the ranks' denominator).
+        budget: queries asked for; ``rounds``: rounds after the random start.
+        seconds: wall time; ``source``, ``seed``, ``checkpoint``: what it ran on.
+    """
+
+    queries: tuple[Query, ...]
+    best_so_far: tuple[int, ...]
+    metric_names: tuple[str, ...]
+    reported: str
+    pool_size: int
+    budget: int
+    rounds: int
+    seconds: float
+    source: str = ""
+    seed: int | None = None
+    checkpoint: str = ""
+
+    @property
+    def best(self) -> Query:
+        """The best queried object by score."""
+        return self.queries[self.best_so_far[-1]]
+
+    @property
+    def screened(self) -> int:
+        """Queries the heads picked from the pool (not met by decoding)."""
+        return sum(q.origin == "screened" for q in self.queries)
+
+    def curve(self, metric: str | None = None) -> np.ndarray:
+        """``(len(queries),)``: figure ``metric`` (the score when ``None``) of the best so far."""
+        best = [self.queries[k] for k in self.best_so_far]
+        if metric is None:
+            return np.array([q.score for q in best])
+        return np.array([q.metrics[metric] for q in best])

@@ -33,8 +33,14 @@ def run_search(
     latents: LatentTable,
     cfg: SearchConfig,
     progress: Callable[[int, int], None] | None = None,
+    reference: GraphData | None = None,
 ) -> SearchResults:
-    """Run the whole search and report every found architecture honestly (see module doc)."""
+    """Run the whole search and report every found architecture honestly (see module doc).
+
+    ``latents`` are ``data``'s (the start points come from them); ``reference`` is the whole
+    data set when ``data`` is a sample of it (novelty and the data set's best are its).
+    """
+    reference = data if reference is None else reference
     if data.archs is None:
         raise UserInputError("latent search needs the data set of a search space, not general DAGs")
     space = space_of(data)
@@ -52,14 +58,14 @@ def run_search(
     path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs, unit, space)
     decoded = _final_decodings(model, end, met, cfg, gen, space)
     latent_acc, latent_params = predict_latents(model, end)
+    starts = [None if i is None else data.strings[i] for i in start_idx]
     results = _describe_found(
-        model, data, decoded, start_idx, path, latent_acc, latent_params, space
+        model, reference, decoded, starts, path, latent_acc, latent_params, space
     )
-    under = within_cap(data.params, cfg.max_params)
-    truth = _truth(space, data, under)
+    truth = _truth(space, reference, within_cap(reference.params, cfg.max_params))
     return SearchResults(
         results=results,
-        dataset_best_pred_acc=_best(latents.pred_acc[under]),
+        dataset_best_pred_acc=_best(latents.pred_acc[within_cap(data.params, cfg.max_params)]),
         config=asdict(cfg) | {"lr": cfg.learning_rate(), "lambda_unit": unit},
         summary=_summary(results, data, latents, cfg, decoded),
         seconds=time.perf_counter() - start,
@@ -120,12 +126,13 @@ def _describe_found(
     model: NGAE,
     data: GraphData,
     decoded: list,
-    start_idx: list,
+    starts: list[str | None],
     path: torch.Tensor,
     latent_acc: np.ndarray,
     latent_params: np.ndarray,
     space: SearchSpace,
 ) -> list[FoundArch]:
+    """One record per distinct valid decoding; ``data`` says which are new and their truth."""
     index: dict[str, list[int]] = {}
     for i, s in enumerate(data.strings):
         index.setdefault(s, []).append(i)
@@ -145,7 +152,7 @@ def _describe_found(
     results = []
     for row, (i, arch, share) in enumerate(keep):
         hits = index.get(arch.to_string(), [])
-        s = start_idx[i]
+        start = starts[i]
         results.append(
             FoundArch(
                 sample=i,
@@ -153,21 +160,27 @@ def _describe_found(
                 valid=True,
                 novel=not hits,
                 in_dataset=bool(hits),
-                true_acc=float(np.mean(data.acc[hits])) if hits else None,
+                true_acc=_mean_acc(data, index, arch.to_string()),
                 params=int(params[row]),
                 pred_acc=float(re_acc[row]),
                 pred_params=float(re_params[row]),
                 pred_acc_latent=float(latent_acc[i]),
                 pred_params_latent=float(latent_params[i]),
                 decode_share=share,
-                start_arch=data.strings[s] if s is not None else None,
-                start_true_acc=float(data.acc[s]) if s is not None else None,
+                start_arch=start,
+                start_true_acc=None if start is None else _mean_acc(data, index, start),
                 trajectory=path[:, i].tolist(),
                 true_score=None if true[row] is None else float(true[row]),
                 adjacency=arch.to_string() if space.exports_adjacency else None,
             )
         )
     return results
+
+
+def _mean_acc(data: GraphData, index: dict[str, list[int]], text: str) -> float | None:
+    """The data set's figure of an object (the mean over its copies), ``None`` if absent."""
+    hits = index.get(text)
+    return float(np.mean(data.acc[hits])) if hits else None
 
 
 def _summary(

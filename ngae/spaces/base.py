@@ -297,6 +297,23 @@ class SearchSpace(ABC):
         """Names of the true figures :meth:`true_metrics` gives (the first is the score)."""
         return (self.naming.perf,) if self.has_oracle else ()
 
+    def ranked_metrics(self) -> dict[str, str]:
+        """The true figures objects are ranked by (higher is better): a short key -> its name.
+
+        Keys name ranks in tables and requests (``valid`` -> ``valid accuracy``); values are
+        :meth:`oracle_metrics` names. The oracle's score by default.
+        """
+        return {"score": self.oracle_metrics()[0]} if self.has_oracle else {}
+
+    def reported_metric(self) -> str:
+        """The true figure a search reports of the object it selects by score.
+
+        One of :meth:`oracle_metrics`: the score itself by default; a benchmark with a
+        held-out figure reports that one (NAS-Bench-Graph: selected by validation accuracy,
+        reported by test accuracy).
+        """
+        return self.oracle_metrics()[0] if self.has_oracle else ""
+
     def true_scores(self, items: list[Any]) -> np.ndarray:
         """The oracle's score of each object (only where :attr:`has_oracle`)."""
         raise NotImplementedError(f"the {self.title} space has no oracle")

@@ -17,6 +17,7 @@ import streamlit as st
 
 from ngae.explorer import CheckpointError, Decoded, Explorer, open_explorer, resolve_checkpoint
 from ngae.ui.naming import Names, names_for
+from ngae.ui.truth import with_truth
 from pages.parts.checkpoints import explorer_key, no_checkpoint
 from pages.parts.guard import HOW_TO_TRAIN, LOG
 
@@ -74,8 +75,54 @@ def _table(name: str, mtime_ns: int) -> pd.DataFrame:
 
 
 def table(name: str, mtime_ns: int) -> pd.DataFrame:
-    """The Explorer's table, computed once per checkpoint; each caller gets its own copy."""
+    """The Explorer's table, computed once per checkpoint; each caller gets its own copy.
+
+    Where the checkpoint's oracle offers the session's picked source (:data:`SOURCE`), its
+    true figures there follow as ``true <figure> (<source>)`` columns.
+    """
+    source = st.session_state.get(SOURCE)
+    if source is not None and source in oracle_sources(name, mtime_ns):
+        return _table_on(name, mtime_ns, source).copy()
     return _table(name, mtime_ns).copy()
+
+
+SOURCE = "oracle_source"  # the session's picked source of the oracle (pages.parts.oracle)
+
+
+def oracle_sources(name: str, mtime_ns: int) -> tuple[str, ...]:
+    """``Explorer.oracle_sources`` of a checkpoint (raises CheckpointError where it cannot open)."""
+    return _load(name, mtime_ns).oracle_sources()
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def _table_on(name: str, mtime_ns: int, source: str) -> pd.DataFrame:
+    ex = _load(name, mtime_ns)
+    truth = truth_table(name, mtime_ns, source)
+    return with_truth(_table(name, mtime_ns), truth, source, ex.truth_metrics())
+
+
+@st.cache_data(max_entries=32, show_spinner="Reading the benchmark's table...")
+def truth_table(name: str, mtime_ns: int, source: str) -> pd.DataFrame:
+    """``Explorer.truth_table``: the data set's true figures and ranks on ``source``."""
+    return _load(name, mtime_ns).truth_table(source)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def leaderboard(name: str, mtime_ns: int, source: str, by: str, k: int) -> pd.DataFrame:
+    """``Explorer.leaderboard``, remembered."""
+    return _load(name, mtime_ns).leaderboard(source, by, k)
+
+
+@st.cache_data(max_entries=256, show_spinner="Reading every data set's table...")
+def transfer(name: str, mtime_ns: int, arch: str) -> pd.DataFrame:
+    """``Explorer.transfer`` of an object's (canonical) string, remembered."""
+    return _load(name, mtime_ns).transfer(arch)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def training_curves(name: str, mtime_ns: int, arch: str, source: str) -> Any:
+    """``Explorer.training_curves``, remembered (``None`` where the oracle has none)."""
+    return _load(name, mtime_ns).training_curves(arch, source)
 
 
 class _NotReady(Exception):

@@ -14,6 +14,7 @@ from ngae.ui.tables import colour_choices
 from ngae.ui.view_state import PARAMS, MapView, Offer, read_view, view_params, view_query_string
 from pages.parts import cached
 from pages.parts.checkpoints import KEY
+from pages.parts.oracle import link_params
 
 
 def url_signature(params) -> str:
@@ -98,7 +99,7 @@ def write_view(tab):
 def share_box(tab):
     """The copy-link control: the view's URL in a code box (its copy button copies it)."""
     with st.expander("Share this view"), st.container(key="share_link"):
-        query = view_query_string(current_view(tab))
+        query = view_query_string(current_view(tab), link_params())  # the picked data set
         base = (st.context.url or "").split("?")[0]
         if base:
             st.code(base + query, language=None)

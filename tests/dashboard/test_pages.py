@@ -313,6 +313,7 @@ def test_every_page_loads(tiny):
         pages["latent_map"]["widgets"]
     )
     assert pages["latent_map"]["plotly"] == 1
+    assert "Benchmark data set" not in pages["latent_map"]["widgets"]  # no oracle sources
     assert pages["model"]["plotly"] == 3 and "architectures" in pages["model"]["metrics"]
     assert {"Samples", "Steps", "Learning rate", "Max params", "Run search"} <= set(
         pages["search"]["widgets"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_pages import _app, _pool, _summary, scenario_pages
+from test_pages import _app, _pool, _select, _summary, scenario_pages
 from toy_space import ToySpace
 
 TOY_WORDS = ("toy cell", "goodness")
@@ -64,6 +64,32 @@ def scenario_toy_search() -> dict:
     return _with_toy(run)
 
 
+def scenario_toy_closed_loop() -> dict:
+    """The Search page's second tab: a closed loop of 15 queries to its end, then a row opened."""
+
+    def run():
+        at = _app("search")
+        next(w for w in at.number_input if w.label == "Budget (queries)").set_value(15)
+        next(b for b in at.button if b.label == "Run the closed loop").click().run()
+        deadline = time.time() + 120
+        while time.time() < deadline and not any(
+            h.value.startswith("Closed loop 1") for h in at.subheader
+        ):
+            time.sleep(0.3)
+            at.run()
+        out = _summary(at)
+        out["subheaders"] = [h.value for h in at.subheader]
+        table = at.dataframe[-1].value
+        out["rows"], out["first"] = len(table), table.arch.iloc[0]
+        out["ranks"] = table["rank"].tolist()
+        _select(at, "loop_table", rows=[0])
+        next(b for b in at.button if b.label.startswith("Open ")).click().run()
+        out["opened"] = at.text_input(key="toy4_text").value
+        return out
+
+    return _with_toy(run)
+
+
 def toy_train_spaces() -> list[str]:
     """The Train page's spaces after one more is registered in the running app's process."""
 
@@ -105,6 +131,15 @@ def test_search_runs_on_the_toy_space(toy):
     s = toy(scenario_toy_search)
     assert not s["exception"] and not s["error"], (s["exception"], s["error"])
     assert s["dataframes"] >= 1
+
+
+def test_a_closed_loop_runs_to_its_end_on_the_toy_space(toy):
+    s = toy(scenario_toy_closed_loop)
+    assert not s["exception"] and not s["error"], (s["exception"], s["error"])
+    assert "Closed loop 1" in s["subheaders"] and s["plotly"] >= 1
+    assert s["rows"] == 15 and s["ranks"] == sorted(s["ranks"])  # best first
+    assert any("toy4_methods.json is missing" in line for line in s["info"])
+    assert s["opened"] == s["first"]  # the chosen row, on the Architecture page
 
 
 def test_the_train_page_offers_a_space_registered_after_start_up(toy):

@@ -195,3 +195,38 @@ def test_preload_hands_over_the_opened_explorer_once(tiny_checkpoint, tmp_path):
         open_explorer(broken)
     with pytest.raises(CheckpointError):
         open_explorer(tmp_path / "missing.pt")
+
+
+def test_shown_sample_keeps_the_test_split_and_fills_with_training_objects():
+    from ngae.explorer.service import shown_indices
+
+    train, test = np.arange(10, 100), np.arange(0, 10)
+    assert shown_indices(train, test, limit=100) is None
+    shown = shown_indices(train, test, limit=30)
+    assert len(shown) == 30 and np.all(np.diff(shown) > 0)
+    assert set(test) <= set(shown) and set(shown) - set(test) == set(train[:20])
+    assert len(shown_indices(train, np.arange(0, 10), limit=8)) == 8  # half test, half train
+
+
+def test_a_large_data_set_is_shown_by_a_sample_and_searched_against_all(
+    tiny_checkpoint, tmp_path, monkeypatch
+):
+    import shutil
+
+    import ngae.explorer.service as service
+    from ngae.search import SearchConfig
+    from ngae.spaces.graph_data import dvae_split
+    from ngae.spaces.registry import burn_in_of
+
+    copy = tmp_path / "sampled.pt"  # its own cache: the sample's codes
+    shutil.copy(tiny_checkpoint, copy)
+    monkeypatch.setattr(service, "SHOWN_LIMIT", 60)
+    ex = Explorer.open(copy)
+    assert len(ex.data) == 60 == len(ex.table()) == len(ex.latents.mu)
+    assert len(ex.full_data) == 200 and "60 of the 200" in ex.shown_note()
+    assert (ex.split == "test").sum() == 20  # the whole test split of 200
+    train, _ = dvae_split(200, burn_in_of(ex.full_data))
+    assert ex.space_info.dataset_best == ex.full_data.acc[train].max()
+    found = ex.search(SearchConfig(samples=4, steps=2, seed=0))
+    for r in found.results:  # a decoding among the objects not shown is not new either
+        assert r.novel == (r.arch not in set(ex.full_data.strings))

@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 
-from ngae.spaces.asia.bic import LocalScores, exact_optimum
 from ngae.files import file_sha256
+from ngae.spaces.asia.bic import LocalScores, exact_optimum
 from ngae.spaces.asia.data import (
     DATASET,
     LARGE_DATASET,

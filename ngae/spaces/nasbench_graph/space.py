@@ -199,6 +199,14 @@ class NasBenchGraphSpace(SearchSpace):
         """Validation accuracy (the score), test accuracy, latency (s), parameters (millions)."""
         return METRICS
 
+    def ranked_metrics(self) -> dict[str, str]:
+        """Validation and test accuracy (latency and parameters are costs, not ranked)."""
+        return {"valid": METRICS[0], "test": METRICS[1]}
+
+    def reported_metric(self) -> str:
+        """Test accuracy: searches select by validation accuracy, the benchmark reports test."""
+        return METRICS[1]
+
     def true_scores(self, items: list[GnnArch]) -> np.ndarray:
         """Validation accuracy on the oracle's data set (NaN where the table lacks one)."""
         return self.table.valid[self._hashes(items)]

@@ -1,0 +1,101 @@
+"""NAS-Bench-Graph in a real browser (Debian chromium + Playwright), on the shipped model.
+
+Open the map, pick a benchmark data set in the sidebar, see the leaderboard on it, and open its
+top row on the Architecture page, which shows that architecture on all nine data sets.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
+    browser_context_args,
+    browser_type_launch_args,
+    choose,
+    idle,
+    no_errors,
+)
+from ui_fixtures import make_nasbench_graph_workspace
+
+from benchmarks.browser_harness import (
+    CHROMIUM,
+    PLOT_READY,
+    free_port,
+    server_env,
+    start_dashboard,
+    stop,
+)
+from ngae.spaces.nasbench_graph.space import NasBenchGraphSpace
+from ngae.spaces.nasbench_graph.tables import DATASETS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium"),
+]
+# The rows of the first grid inside an element: Glide's accessible table (one per data row).
+GRID_ROWS = """(el) => Array.from(el.querySelectorAll('table[role=grid] tbody tr'),
+  r => Array.from(r.querySelectorAll('td'), c => c.textContent))"""
+
+
+@pytest.fixture(scope="module")
+def nbg_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ui_nbg_browser")
+    env = server_env(make_nasbench_graph_workspace(folder))
+    port = free_port()
+    proc = start_dashboard(port, env, folder / "streamlit.log")
+    yield f"http://127.0.0.1:{port}", folder
+    stop(proc)
+
+
+def select_first_row(page, grid, shows, tries=3):
+    """Click the grid's first row-marker cell until ``shows`` appears (a rerun landing as the
+    grid is drawn can swallow a click)."""
+    for attempt in range(tries):
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        try:
+            shows.wait_for(timeout=15_000)
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            idle(page)
+
+
+def test_pick_a_data_set_and_open_its_best_on_the_architecture_page(page, nbg_server):
+    from playwright.sync_api import expect
+
+    url, folder = nbg_server
+    page.goto(url)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=120_000, polling=100)  # 26,206 points
+    idle(page, timeout=120_000)
+    choose(page, "Benchmark data set", "citeseer")
+    idle(page)
+    assert "dataset=citeseer" in page.url
+    board = page.locator("[data-testid='stExpander']").filter(has_text="Leaderboard")
+    board.get_by_text("Leaderboard: the data set's best").click()
+    expect(board.get_by_text("The 20 best on citeseer by valid accuracy")).to_be_visible(
+        timeout=30_000
+    )
+    idle(page)
+    opener = page.get_by_role("button", name=re.compile(r"^Open #\d+ on the Architecture page$"))
+    select_first_row(page, board.locator("[data-testid='stDataFrame']"), opener)
+    opener.click()
+    page.wait_for_url(re.compile(r"/architecture"), timeout=30_000)
+    best = NasBenchGraphSpace("citeseer").optimum()[1].to_string()
+    expect(page.get_by_label("Architecture string", exact=True)).to_have_value(best, timeout=30_000)
+    heading = page.get_by_text("on every data set of the benchmark")
+    expect(heading).to_be_visible(timeout=30_000)
+    idle(page)
+    assert "dataset=citeseer" in page.url  # the pick stays with the session
+    table = page.locator("[data-testid='stDataFrame']").filter(has_text="data set").last
+    rows = table.evaluate(GRID_ROWS)
+    assert [r[0] for r in rows] == list(DATASETS), rows
+    citeseer = rows[DATASETS.index("citeseer")]
+    assert citeseer[1] == "1 of 26,206", citeseer  # the leaderboard's top by validation
+    no_errors(page)
+    page.screenshot(path=str(folder / "nasbench_graph_architecture.png"))
