@@ -116,7 +116,7 @@ def checkpoint_data_path(ckpt: dict[str, Any], checkpoint: str | Path | None = N
         raise CheckpointError(
             f"the checkpoint's data file {stored} is missing (looked in "
             + ", ".join(str(p.parent) for p in candidates)
-            + ")"
+            + "); `make data` makes the data sets too large for git"
         )
     digest = ckpt.get("data_hash")
     matching = [p for p in found if digest is None or file_sha256(p) == digest]

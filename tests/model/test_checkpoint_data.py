@@ -78,7 +78,7 @@ def test_the_file_with_the_recorded_hash_wins(tiny_checkpoint, tmp_path):
 
 def test_missing_data_names_where_it_looked(tmp_path):
     ckpt = {"train_config": {"data": str(tmp_path / "nowhere" / "d.txt")}}
-    with pytest.raises(CheckpointError, match="missing"):
+    with pytest.raises(CheckpointError, match="missing.*make data"):
         checkpoint_data_path(ckpt, tmp_path / "ckpts" / "x.pt")
 
 
