@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,18 @@ def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+@contextmanager
+def running_dashboard(overrides: dict[str, str], log: Path) -> Iterator[str]:
+    """A dashboard on a free port for the block, with ``overrides`` on the environment (see
+    :func:`server_env`); its URL. Output goes to ``log``; the server is stopped at the end."""
+    port = free_port()
+    proc = start_dashboard(port, server_env(overrides), log)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
 
 
 def cell_labels(arch: str) -> list[str]:

@@ -5,53 +5,25 @@ from dataclasses import replace
 
 import streamlit as st
 
-from ngae.explorer import BackgroundTask, duration
 from pages import common
-from pages.parts import cached, closed_loop
+from pages.parts import background, cached, closed_loop
 from pages.parts.checkpoints import explorer_key
-from pages.parts.guard import guarded
-from pages.parts.memory import SEARCH_RESULT, count_up, last_search, remember, search_elsewhere
+from pages.parts.memory import SEARCH_RESULT, last_search, search_elsewhere
 from pages.parts.search_form import read_form, selection_starts
 from pages.parts.search_results import methods_view, show_result
 
-TASK, RESULT, COUNT = "search_task", SEARCH_RESULT, "search_count"
-
-
-@st.fragment(run_every=0.5)
-@guarded
-def poll(task):
-    snap = task.snapshot()
-    if snap.done:
-        st.rerun()
-    step, total = snap.step, snap.total
-    text = (
-        f"Ascending: step {step} of {total}"
-        if step < total or not total
+SEARCH = background.Work(
+    noun="search",
+    task="search_task",
+    result=SEARCH_RESULT,
+    count="search_count",
+    cancel="search_cancel",
+    progress=lambda snap: (
+        f"Ascending: step {snap.step} of {snap.total}"
+        if snap.step < snap.total or not snap.total
         else "Decoding the end points"
-    )
-    bar, stop = st.columns([6, 1], vertical_alignment="bottom")
-    bar.progress(step / total if total else 0.0, text=f"{text} · {duration(snap.elapsed)}")
-    if stop.button("Cancel", key="search_cancel"):
-        task.cancel()
-        st.toast("Cancelling the search…")
-
-
-def collect():
-    """Move a finished task's result (or error) into session state and the session's memory."""
-    job = st.session_state.get(TASK)
-    if not job or not job["task"].snapshot().done:
-        return job
-    st.session_state.pop(TASK)
-    snap = job["task"].snapshot()
-    if snap.cancelled:
-        st.warning(f"Search {job['n']} was cancelled; nothing was kept from it.")
-    elif snap.error:
-        st.error(f"The search stopped: {snap.error}")
-    else:
-        done = {"key": job["key"], "result": snap.result, "n": job["n"]}
-        st.session_state[RESULT] = done
-        remember(RESULT, done)
-    return None
+    ),
+)
 
 
 def elsewhere_notice(key):
@@ -94,18 +66,13 @@ def latent_search(ex):
     cfg = read_form()
     if cfg is not None and starts:
         cfg = replace(cfg, starts=tuple(starts), samples=len(starts)).validate()
-    job = collect()
+    job = background.collect(SEARCH)
     if cfg is not None:
-        if job is not None:
-            st.error("A search is already running in this tab: wait for it to finish.")
-        else:
-            task = BackgroundTask(lambda progress: ex.search(cfg, progress)).start()
-            number = st.session_state[COUNT] = count_up(COUNT)
-            job = st.session_state[TASK] = {"task": task, "key": key, "n": number}
+        job = background.start(SEARCH, key, lambda progress: ex.search(cfg, progress), job)
     if job is not None:
         if job["key"] != key:
             st.info(f"Search {job['n']} runs on **{job['key'][0]}**, not on this checkpoint.")
-        poll(job["task"])
+        background.poll(job["task"], SEARCH)
         return
     done = last_search(key)
     if done:

@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ngae.explorer import LOOP_BUDGETS, LOOP_DEFAULTS, USER_ERRORS, BackgroundTask, duration
+from ngae.explorer import LOOP_BUDGETS, LOOP_DEFAULTS, USER_ERRORS, duration
 from ngae.ui.closed_loop import loop_figure, loop_frame, loop_summary
-from pages.parts import cached
+from pages.parts import background, cached
 from pages.parts.checkpoints import carry, explorer_key
 from pages.parts.editors import REQUEST as ARCH_REQUEST
-from pages.parts.guard import guarded
-from pages.parts.memory import count_up, recall, remember
+from pages.parts.memory import recall
 
-TASK, RESULT, COUNT, TABLE = "loop_task", "loop_result", "loop_count", "loop_table"
+RESULT, TABLE = "loop_result", "loop_table"
+LOOP = background.Work(
+    noun="closed loop",
+    task="loop_task",
+    result=RESULT,
+    count="loop_count",
+    cancel="loop_cancel",
+    progress=lambda snap: (
+        f"Queried {snap.step} of {snap.total}" if snap.total else "Drawing the random start"
+    ),
+)
 NUM = st.column_config.NumberColumn
 
 
@@ -52,39 +61,6 @@ def read_form(n):
     return int(budget), int(seed)
 
 
-@st.fragment(run_every=0.5)
-@guarded
-def poll(task):
-    snap = task.snapshot()
-    if snap.done:
-        st.rerun()
-    text = f"Queried {snap.step} of {snap.total}" if snap.total else "Drawing the random start"
-    bar, stop = st.columns([6, 1], vertical_alignment="bottom")
-    share = snap.step / snap.total if snap.total else 0.0
-    bar.progress(share, text=f"{text} · {duration(snap.elapsed)}")
-    if stop.button("Cancel", key="loop_cancel"):
-        task.cancel()
-        st.toast("Cancelling the closed loop…")
-
-
-def collect():
-    """Move a finished task's result (or its error) into the session; the running job, if any."""
-    job = st.session_state.get(TASK)
-    if not job or not job["task"].snapshot().done:
-        return job
-    st.session_state.pop(TASK)
-    snap = job["task"].snapshot()
-    if snap.cancelled:
-        st.warning(f"Closed loop {job['n']} was cancelled; nothing was kept from it.")
-    elif snap.error:
-        st.error(f"The closed loop stopped: {snap.error}")
-    else:
-        done = {"key": job["key"], "result": snap.result, "n": job["n"]}
-        st.session_state[RESULT] = done
-        remember(RESULT, done)
-    return None
-
-
 def last_run(key):
     """This session's last finished closed loop on checkpoint ``key``, or ``None``."""
     done = st.session_state.get(RESULT) or recall(RESULT)
@@ -109,19 +85,14 @@ def section(ex):
     if source:
         st.markdown(f"Data set: **{source}** (pick another in the sidebar)")
     asked = read_form(n)
-    job = collect()
+    job = background.collect(LOOP)
     if asked is not None:
-        if job is not None:
-            st.error("A closed loop is already running in this tab: wait for it to finish.")
-        else:
-            budget, seed = asked
-            task = BackgroundTask(lambda p: ex.closed_loop(budget, source, seed, p)).start()
-            number = count_up(COUNT)
-            job = st.session_state[TASK] = {"task": task, "key": key, "n": number}
+        budget, seed = asked
+        job = background.start(LOOP, key, lambda p: ex.closed_loop(budget, source, seed, p), job)
     if job is not None:
         if job["key"] != key:
             st.info(f"Closed loop {job['n']} runs on **{job['key'][0]}**, not this checkpoint.")
-        poll(job["task"])
+        background.poll(job["task"], LOOP)
         return
     done = last_run(key)
     if done is None:

@@ -24,15 +24,7 @@ from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
 )
 from ui_fixtures import ROOT, make_asia_workspace
 
-from benchmarks.browser_harness import (
-    CHROMIUM,
-    PLOT_READY,
-    free_port,
-    server_env,
-    start_dashboard,
-    stop,
-    wait_cell_drawn,
-)
+from benchmarks.browser_harness import CHROMIUM, PLOT_READY, running_dashboard, wait_cell_drawn
 
 SHIPPED = os.environ.get("NGAE_UI_SHIPPED") == "1"
 NET_NODE = ".ngae-cell svg g.node"
@@ -46,12 +38,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def asia_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ui_asia_browser")
-    env = server_env(make_asia_workspace(folder))
-    port = free_port()
-    proc = start_dashboard(port, env, folder / "streamlit.log")
     shots = ROOT / "assets" if SHIPPED else folder
-    yield f"http://127.0.0.1:{port}", shots
-    stop(proc)
+    with running_dashboard(make_asia_workspace(folder), folder / "streamlit.log") as url:
+        yield url, shots
 
 
 def metric(page, label):

@@ -21,14 +21,7 @@ from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
 )
 from ui_fixtures import make_nasbench_graph_workspace
 
-from benchmarks.browser_harness import (
-    CHROMIUM,
-    PLOT_READY,
-    free_port,
-    server_env,
-    start_dashboard,
-    stop,
-)
+from benchmarks.browser_harness import CHROMIUM, PLOT_READY, running_dashboard
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,11 +40,8 @@ TRACES = """() => { const g = document.querySelector('.stPlotlyChart .js-plotly-
 @pytest.fixture(scope="module")
 def nbg_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ui_loop_browser")
-    env = server_env(make_nasbench_graph_workspace(folder))
-    port = free_port()
-    proc = start_dashboard(port, env, folder / "streamlit.log")
-    yield f"http://127.0.0.1:{port}", folder
-    stop(proc)
+    with running_dashboard(make_nasbench_graph_workspace(folder), folder / "streamlit.log") as url:
+        yield url, folder
 
 
 def test_a_closed_loop_of_20_queries_beside_the_benchmark(page, nbg_server):

@@ -26,14 +26,7 @@ from test_browser import (  # noqa: F401  (fixtures shared with the other browse
 )
 from ui_fixtures import copy_shipped, make_tiny_workspace
 
-from benchmarks.browser_harness import (
-    CHROMIUM,
-    PLOT_READY,
-    free_port,
-    server_env,
-    start_dashboard,
-    stop,
-)
+from benchmarks.browser_harness import CHROMIUM, PLOT_READY, running_dashboard
 
 DEFAULT, OTHER = "ngae_default.pt", "ngae_asia.pt"  # OTHER sorts first: the old picker's pick
 PAGES = ("Model", "Search", "Architecture", "Train", "Latent map")  # each unlike the one before
@@ -51,10 +44,8 @@ def two_checkpoints(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ui_state")
     env = make_tiny_workspace(folder)
     copy_shipped(OTHER, Path(env["NGAE_CHECKPOINT_DIR"]) / OTHER)  # with its cached codes
-    port = free_port()
-    proc = start_dashboard(port, server_env(env), folder / "streamlit.log")
-    yield f"http://127.0.0.1:{port}"
-    stop(proc)
+    with running_dashboard(env, folder / "streamlit.log") as url:
+        yield url
 
 
 # ----- helpers --------------------------------------------------------------------------------
