@@ -34,6 +34,9 @@ class ModelConfig:
             (a learned vector per position added to the last vertex's state). D-VAE's does
             not: two sibling vertices with the same parent and type get the same state there,
             so it cannot tell one such vertex from two (off: the published model).
+        type_counts: the type network also sees how many vertices of each type the graph has
+            so far (a learned linear map of the counts, added likewise): a space whose objects
+            hold each type at most once (Asia's variables) can then avoid repeats (off).
     """
 
     num_types: int = 8
@@ -52,6 +55,7 @@ class ModelConfig:
     perf_lo: float = 0.0
     perf_hi: float = 1.0
     vertex_count: bool = False
+    type_counts: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="the decoder's type network sees how many vertices it has emitted (not D-VAE's)",
     )
+    p.add_argument(
+        "--type-counts",
+        action="store_true",
+        help="the decoder's type network sees how many vertices of each type it has emitted",
+    )
     p.add_argument("--perf-weight", type=float, default=M.perf_weight)
     p.add_argument("--cmplx-weight", type=float, default=M.cmplx_weight)
     p.add_argument("--cmplx-target", choices=("params", "proxy"), default=M.cmplx_target)
@@ -97,6 +102,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         beta=args.beta,
         eps_scale=args.eps_scale,
         vertex_count=args.vertex_count,
+        type_counts=args.type_counts,
         perf_weight=args.perf_weight,
         cmplx_weight=args.cmplx_weight,
         cmplx_target=args.cmplx_target,

@@ -49,8 +49,12 @@ class GraphDecoder(nn.Module):
         # ModelConfig.vertex_count: row v is added to vertex v's state when the next type is
         # picked (the type network then knows how many vertices precede the new one).
         self.vertex_count = nn.Embedding(cfg.max_n, h) if cfg.vertex_count else None
-        if self.vertex_count is not None:
-            nn.init.zeros_(self.vertex_count.weight)  # starts as D-VAE's decoder
+        # ModelConfig.type_counts: how many vertices of each type precede the new one, mapped
+        # to the state's size and added likewise.
+        self.type_counts = nn.Linear(t, h, bias=False) if cfg.type_counts else None
+        for extra in (self.vertex_count, self.type_counts):
+            if extra is not None:
+                nn.init.zeros_(extra.weight)  # starts as D-VAE's decoder
         self.add_edge = nn.Sequential(nn.Linear(2 * h, 4 * h), nn.ReLU(), nn.Linear(4 * h, 1))
 
     def _start(self, z: Tensor, mm: Products = FP32) -> Tensor:
@@ -100,7 +104,7 @@ class GraphDecoder(nn.Module):
             if v < n - 1:
                 sent.append(_with_projection(self.grud, msg(h, v), mm))
         all_states = torch.stack(states, 1)  # (B, N, H)
-        hidden_types = torch.relu(mm.linear(self.add_vertex[0], self.type_input(all_states)))
+        hidden_types = torch.relu(mm.linear(self.add_vertex[0], self.type_input(all_states, types)))
         logits = self.add_vertex[2](hidden_types)  # (B, N - 1, T)
         type_nll = F.cross_entropy(logits.flatten(0, 1), types[:, 1:].flatten(), reduction="sum")
         earlier, new = edge_pairs(n, z.device)
@@ -109,16 +113,31 @@ class GraphDecoder(nn.Module):
         edge_nll = F.binary_cross_entropy_with_logits(edge_logits, target, reduction="sum")
         return type_nll, edge_nll
 
-    def type_input(self, states: Tensor) -> Tensor:
+    def type_input(self, states: Tensor, types: Tensor) -> Tensor:
         """What the type network reads to pick vertex ``v + 1`` from the states of ``0..v``.
 
-        ``states`` ``(B, V, H)`` are vertices ``0..V - 1`` (the last row is not used: it picks
-        nothing); with ``vertex_count`` each row gets its position's vector.
+        ``states`` ``(B, V, H)`` are vertices ``0..V - 1`` of graphs with ``types`` ``(B, V)``
+        (the last row is not used: it picks nothing); with ``vertex_count`` each row gets its
+        position's vector, with ``type_counts`` the map of its graph's type counts so far.
         """
         before = states[:, :-1]
-        if self.vertex_count is None:
-            return before
-        return before + self.vertex_count.weight[: before.shape[1]]
+        if self.vertex_count is not None:
+            before = before + self.vertex_count.weight[: before.shape[1]]
+        if self.type_counts is not None:
+            counts = type_onehot(types[:, :-1], self.cfg).cumsum(1).to(before.dtype)
+            before = before + self.type_counts(counts)
+        return before
+
+    def _type_context(self, h: Tensor, v: int, counts: Tensor) -> Tensor:
+        """:meth:`type_input` for one step of decoding.
+
+        ``h``: vertex ``v - 1``'s state; ``counts`` ``(B, T)``: the types of vertices ``0..v - 1``.
+        """
+        if self.vertex_count is not None:
+            h = h + self.vertex_count.weight[v - 1]
+        if self.type_counts is not None:
+            h = h + self.type_counts(counts.to(h.dtype))
+        return h
 
     def _type_states(self) -> Tensor:
         """``GRU(type, 0)`` for every type ``(T, H)``: a new vertex's state before any edge."""
@@ -184,6 +203,7 @@ class GraphDecoder(nn.Module):
         h = self._start(z)
         types = torch.full((b, n), PAD, dtype=torch.long, device=z.device)
         types[:, 0] = START_TYPE
+        counts = type_onehot(types[:, 0], self.cfg)  # (B, T): types emitted so far
         adj = torch.zeros(b, n, n, dtype=torch.bool, device=z.device)
         finished = torch.zeros(b, dtype=torch.bool, device=z.device)
         w_a, w_b = self._edge_split()
@@ -193,14 +213,11 @@ class GraphDecoder(nn.Module):
         projs = [hidden_projection(self.grud, msgs[0])]
         earlier_proj = [h @ w_a + self.add_edge[0].bias]
         for v in range(1, n):
-            last = (
-                states[-1]
-                if self.vertex_count is None
-                else states[-1] + self.vertex_count.weight[v - 1]
-            )
+            last = self._type_context(states[-1], v, counts)
             new_type = self._pick_type(last, v == n - 1, stochastic, generator, static)
             new_type = torch.where(finished, PAD, new_type)
             types[:, v] = new_type
+            counts = counts + type_onehot(new_type, self.cfg)
             is_end = new_type == END_TYPE
             loose = adj[:, :v, :].sum(-1) == 0  # (B, v) vertices without out-edges
             adj[:, :v, v] |= loose & is_end.unsqueeze(1)
@@ -259,6 +276,11 @@ class GraphDecoder(nn.Module):
         if static:
             return sample_by_inversion(probs, generator)
         return torch.multinomial(probs, 1, generator=generator).squeeze(1)
+
+
+def type_onehot(types: Tensor, cfg: ModelConfig) -> Tensor:
+    """One-hot float rows of vertex ``types`` (any shape; padding, ``-1``, is all zeros)."""
+    return F.one_hot(types.clamp(min=0), cfg.num_types).float() * (types >= 0).unsqueeze(-1)
 
 
 def sample_by_inversion(probs: Tensor, generator: torch.Generator | None = None) -> Tensor:

@@ -11,20 +11,30 @@ from ngae.model.vae import NGAE, kl_divergence
 
 
 def tiny_model(
-    bidirectional: bool = True, predictors: bool = True, vertex_count: bool = False
+    bidirectional: bool = True, predictors: bool = True, extra: str | None = None
 ) -> NGAE:
+    """``extra``: ``vertex_count`` or ``type_counts`` (ModelConfig's options), or none."""
     torch.manual_seed(0)
-    cfg = ModelConfig(hs=16, nz=5, bidirectional=bidirectional, predictors=predictors,
-                      vertex_count=vertex_count)  # fmt: skip
+    options = {extra: True} if extra else {}
+    cfg = ModelConfig(hs=16, nz=5, bidirectional=bidirectional, predictors=predictors, **options)
     m = NGAE(cfg).double()
-    if vertex_count:  # initialised to zero: made to matter here
-        torch.nn.init.normal_(m.decoder.vertex_count.weight)
+    if extra:  # initialised to zero: made to matter here
+        torch.nn.init.normal_(getattr(m.decoder, extra).weight)
     return m
 
 
-def position(dec, v: int):
-    """What the type network adds to vertex ``v``'s state (ModelConfig.vertex_count)."""
-    return 0 if dec.vertex_count is None else dec.vertex_count.weight[v]
+def position(dec, v: int, types: list[int]):
+    """What the type network adds to vertex ``v``'s state (ModelConfig.vertex_count and
+    type_counts: ``types`` are those of vertices ``0..v``)."""
+    out = 0
+    if dec.vertex_count is not None:
+        out = out + dec.vertex_count.weight[v]
+    if dec.type_counts is not None:
+        counts = torch.zeros(1, dec.cfg.num_types, dtype=torch.float64)
+        for t in types:
+            counts[0, t] += 1
+        out = out + dec.type_counts(counts)
+    return out
 
 
 def onehot(i: int, n: int) -> torch.Tensor:
@@ -70,7 +80,7 @@ def ref_recon_nll(m: NGAE, z, types, adj):
     states = {0: dec.grud(onehot(0, t), torch.tanh(dec.fc3(z)))}
     nll = torch.zeros((), dtype=torch.float64)
     for v in range(1, n):
-        logits = dec.add_vertex(states[v - 1] + position(dec, v - 1))
+        logits = dec.add_vertex(states[v - 1] + position(dec, v - 1, types[:v].tolist()))
         nll = nll - F.log_softmax(logits, 1)[0, int(types[v])]
         preds: list[int] = []
 
@@ -105,9 +115,9 @@ def test_batched_encoder_matches_per_graph(enas_small):
             torch.testing.assert_close(logvar[i : i + 1], ref_lv)
 
 
-@pytest.mark.parametrize("vertex_count", [False, True])
-def test_batched_loss_matches_per_graph(enas_small, vertex_count):
-    m = tiny_model(vertex_count=vertex_count)
+@pytest.mark.parametrize("extra", [None, "vertex_count", "type_counts"])
+def test_batched_loss_matches_per_graph(enas_small, extra):
+    m = tiny_model(extra=extra)
     m.eval()  # z = mu, so both computations see the same latent point
     types = torch.as_tensor(enas_small.types[:8])
     adj = torch.as_tensor(enas_small.adj[:8])
@@ -127,9 +137,9 @@ def test_batched_loss_matches_per_graph(enas_small, vertex_count):
     torch.testing.assert_close(parts["loss"], expected)
 
 
-@pytest.mark.parametrize("vertex_count", [False, True])
-def test_gradients_match_per_graph(enas_small, vertex_count):
-    m = tiny_model(vertex_count=vertex_count)
+@pytest.mark.parametrize("extra", [None, "vertex_count", "type_counts"])
+def test_gradients_match_per_graph(enas_small, extra):
+    m = tiny_model(extra=extra)
     m.eval()
     types = torch.as_tensor(enas_small.types[:3])
     adj = torch.as_tensor(enas_small.adj[:3])
@@ -187,9 +197,8 @@ def ref_greedy_decode(m: NGAE, z):
     states = {0: dec.grud(onehot(0, t), torch.tanh(dec.fc3(z)))}
     types, edges = [0], set()
     for v in range(1, n):
-        new = (
-            1 if v == n - 1 else int(dec.add_vertex(states[v - 1] + position(dec, v - 1)).argmax())
-        )
+        context = states[v - 1] + position(dec, v - 1, types)
+        new = 1 if v == n - 1 else int(dec.add_vertex(context).argmax())
         types.append(new)
         preds: list[int] = []
 
@@ -216,9 +225,9 @@ def ref_greedy_decode(m: NGAE, z):
     return types, edges
 
 
-@pytest.mark.parametrize("vertex_count", [False, True])
-def test_greedy_decode_matches_per_graph(vertex_count):
-    m = tiny_model(vertex_count=vertex_count)
+@pytest.mark.parametrize("extra", [None, "vertex_count", "type_counts"])
+def test_greedy_decode_matches_per_graph(extra):
+    m = tiny_model(extra=extra)
     m.eval()
     gen = torch.Generator().manual_seed(3)
     z = torch.randn(30, 5, dtype=torch.float64, generator=gen) * 2

@@ -218,14 +218,16 @@ def test_torchrun_two_cpu_processes_train_and_save_one_checkpoint(tiny_data, tmp
     assert ckpt["epoch"] == 2 and len(ckpt["history"]) == 2
 
 
-def test_cli_train_records_noise_scale_and_vertex_count(tiny_data, tmp_path):
+def test_cli_train_records_noise_scale_and_count_options(tiny_data, tmp_path):
     args = ["--data", str(tiny_data), "--save-dir", str(tmp_path), "--save-appendix", "_e"]
-    extra = ["--eps-scale", "1", "--vertex-count"]
+    extra = ["--eps-scale", "1", "--vertex-count", "--type-counts"]
     assert main(["train", *args, "--epochs", "1", *extra, *TINY_MODEL]) == 0
     ckpt = load_checkpoint(tmp_path / "tiny_e.pt")
-    assert ckpt["model_config"]["eps_scale"] == 1.0 and ckpt["model_config"]["vertex_count"]
-    model = model_from_checkpoint(ckpt)  # its decoder has the count vectors, and they trained
+    cfg = ckpt["model_config"]
+    assert cfg["eps_scale"] == 1.0 and cfg["vertex_count"] and cfg["type_counts"]
+    model = model_from_checkpoint(ckpt)  # its decoder has both count maps, and they trained
     assert model.decoder.vertex_count.weight.abs().sum() > 0
+    assert model.decoder.type_counts.weight.abs().sum() > 0
 
 
 def test_cli_train_only_test_and_evaluate_json(tiny_data, tmp_path, capsys):
