@@ -67,7 +67,7 @@ def bo_scores(
     y = torch.as_tensor(ex.data.acc[pick], dtype=torch.float64)[:, None]
     mu = torch.as_tensor(ex.latents.mu[train], dtype=torch.float64)
     bounds = torch.stack([mu.min(0).values, mu.max(0).values])
-    seen = set(ex.data.strings)  # the data set's networks are known: no call
+    seen = set(ex.full_data.strings)  # the data set's networks are known: no call
     scores: list[float] = []
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -135,7 +135,7 @@ def main() -> None:
         "ngae": lambda s: gradient_search_scores(ex, args.calls, s, NGAE_SEARCH),
         "bo": lambda s: bo_scores(ex, args.calls, s),
         "random": lambda s: random_search_scores(
-            ex.model, ex.space, ex.latents.mu, args.calls, s, frozenset(ex.data.strings)
+            ex.model, ex.space, ex.latents.mu, args.calls, s, frozenset(ex.full_data.strings)
         ),
     }
     curves: dict[str, list[list[float]]] = {}
