@@ -7,6 +7,8 @@ from typing import Any
 import pandas as pd
 
 from ngae.explorer.results import DataStats, ModelCard
+from ngae.spaces.graph_data import dvae_split
+from ngae.spaces.registry import burn_in_of
 from ngae.training.evaluation import EvalSettings, evaluate_checkpoint
 
 
@@ -32,7 +34,8 @@ class CardViews:
 
     def model_card(self) -> ModelCard:
         """Config, history, evaluation, the space's published references and data statistics."""
-        d = self.data
+        d = self.full_data  # the whole data set, also where the map shows a sample of it
+        train_idx, test_idx = dvae_split(len(d), burn_in_of(d))
         return ModelCard(
             name=self.path.name,
             epoch=int(self.ckpt.get("epoch", 0)),
@@ -44,8 +47,8 @@ class CardViews:
             data=DataStats(
                 architectures=len(d),
                 distinct=len(set(d.strings)),
-                train=int((self.split == "train").sum()),
-                test=int((self.split == "test").sum()),
+                train=len(train_idx),
+                test=len(test_idx),
                 acc_min=float(d.acc.min()),
                 acc_max=float(d.acc.max()),
                 acc_mean=float(d.acc.mean()),
