@@ -1,7 +1,8 @@
 """Make the shipped default model from a training run (see README, "The shipped model").
 
     python scripts/export_default.py runs/ngae_b64.pt [--refit-heads 100] [--threads 2]
-    python scripts/export_default.py runs/asia/asia_bn_NGAE.pt --out checkpoints/ngae_asia.pt
+    python scripts/export_default.py runs/asia200k/asia_tc_e23.pt --out checkpoints/ngae_asia.pt \
+        --threads 2 --refit-heads 20 --final
 
 Exports a compact copy (no optimizer state, big weights in float16) to
 checkpoints/ngae_default.pt (or ``--out``), refits the two predictor heads on the frozen latent
@@ -52,6 +53,18 @@ def refit(dst: Path, epochs: int, lr: float) -> None:
     print(f"heads refitted: {info}", flush=True)
 
 
+def mark_final(dst: Path) -> None:
+    """Record that the run was stopped at this epoch by choice: the file claims no plan.
+
+    The run's own plan is kept as ``run_epochs_planned``; the card and the picker then show
+    the epochs done, not a partial run.
+    """
+    ckpt = load_checkpoint(dst)
+    payload = {k: v for k, v in ckpt.items() if k != "format"}
+    payload |= {"epochs_planned": None, "run_epochs_planned": ckpt.get("epochs_planned")}
+    save_checkpoint(dst, payload)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("run")
@@ -61,10 +74,15 @@ def main() -> None:
     p.add_argument("--refit-heads", type=int, default=100, help="epochs (0: keep the heads)")
     p.add_argument("--refit-lr", type=float, default=1e-3)
     p.add_argument("--out", default=str(DEFAULT_CHECKPOINT), help="the file to write")
+    p.add_argument(
+        "--final", action="store_true", help="the run was stopped here by choice (mark_final)"
+    )
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     dst = Path(args.out)
     export_checkpoint(args.run, dst)
+    if args.final:
+        mark_final(dst)
     if args.refit_heads:
         refit(dst, args.refit_heads, args.refit_lr)
     start = time.perf_counter()
