@@ -115,9 +115,9 @@ class TruthViews:
             own = {m: float(v[0]) for m, v in space.true_metrics([item]).items()}
             row: dict[str, Any] = {"source": source, **{m: own[m] for m in self.truth_metrics()}}
             known = not np.isnan([own[m] for m in self.truth_metrics()]).all()
-            data = space.true_metrics(list(self.data.archs))
+            data = self.truth_table(source)  # the data set's figures on this source
             for key, metric in self.ranked_metrics().items():
-                values = np.asarray(data[metric], np.float64)
+                values = data[metric].to_numpy()
                 values = values[~np.isnan(values)]
                 mine = own[metric]
                 row[rank_column(key)] = np.nan if np.isnan(mine) else 1.0 + (values > mine).sum()
