@@ -129,14 +129,31 @@ def run_search(args: argparse.Namespace) -> int:
 
 def _print_table(result: SearchResults, explorer: Explorer) -> None:
     print(f"data set best predicted accuracy: {result.dataset_best_pred_acc:.5f}")
-    print(f"{'arch':<44} {'pred_acc':>9} {'params':>10} {'novel':>6} {'true_acc':>9}")
+    scored = any(r.true_score is not None for r in result.results)
+    head = f"{'arch':<44} {'pred_acc':>9} {'params':>10} {'novel':>6} {'true_acc':>9}"
+    print(head + (f" {'true_score':>12}" if scored else ""))
     for r in result.results:
         true = f"{r.true_acc:.4f}" if r.true_acc is not None else "-"
-        print(f"{r.arch:<44} {r.pred_acc:>9.5f} {r.params:>10,} {str(r.novel):>6} {true:>9}")
+        line = f"{r.arch:<44} {r.pred_acc:>9.5f} {r.params:>10,} {str(r.novel):>6} {true:>9}"
+        if scored:
+            line += f" {_score(r.true_score):>12}"
+        print(line)
     if not result.results:
         raise UserInputError("no valid architecture decoded; try a smaller --search-lr")
+    if scored:
+        found = [r.true_score for r in result.results if r.true_score is not None]
+        print(
+            f"true scores (the space's oracle): best found {_score(max(found))}, "
+            f"training split's best {_score(result.dataset_best_true_score)}, "
+            f"optimum {_score(result.optimum_score)}"
+        )
     front = explorer.pareto(result)
     found = front.source.count("found")
     print(f"Pareto front: {len(front.arch)} points, {found} of them found by search")
     summary = asdict(result.summary)
     print(", ".join(f"{k} {v}" for k, v in summary.items()) + f"; {result.seconds:.2f} s")
+
+
+def _score(value: float | None) -> str:
+    """A true score as the table prints it; ``-`` where there is none."""
+    return "-" if value is None else f"{value:,.2f}"

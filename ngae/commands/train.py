@@ -28,7 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--save-interval", type=int, default=T.save_interval, help="keep a snapshot every N epochs"
     )
     p.add_argument("--epochs", type=int, default=T.epochs)
-    p.add_argument("--lr", type=float, default=T.lr)
+    p.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help=f"learning rate (default {T.lr:g}); with --continue-from, replaces the run file's",
+    )
     p.add_argument("--batch-size", type=int, default=T.batch_size)
     p.add_argument("--model", choices=("NGAE", "DVAE"), default="NGAE")
     p.add_argument("--predictor", action="store_true", help="add predictor heads (NGAE has them)")
@@ -92,8 +97,9 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
             raise UserInputError(f"--{name} must be at least 1, got {value}")
     if not 0 <= args.eps_scale <= 10:
         raise UserInputError(f"--eps-scale must be between 0 and 10, got {args.eps_scale}")
-    if not 0 < args.lr < 10 or args.lr != args.lr:
-        raise UserInputError(f"--lr must be a positive number below 10, got {args.lr}")
+    lr = T.lr if args.lr is None else args.lr
+    if not 0 < lr < 10 or lr != lr:
+        raise UserInputError(f"--lr must be a positive number below 10, got {lr}")
     model_cfg = ModelConfig(
         hs=args.hs,
         nz=args.nz,
@@ -111,7 +117,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig, Pa
         data=str(data),
         epochs=args.epochs,
         batch_size=args.batch_size,
-        lr=args.lr,
+        lr=lr,
         seed=args.seed,
         device=args.device,
         threads=args.threads,
@@ -158,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         on_epoch=_print_epoch,
         evaluate_every=quick_metrics,
         on_precision=lambda choice: print(f"precision {choice.reason}", flush=True),
+        resume_lr=args.lr,
     )
     return 0
 

@@ -72,15 +72,20 @@ def new_run(
     return _assemble(model, train_cfg, data, [], 0)
 
 
-def resume_run(ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData) -> Run:
-    """Continue a run from a checkpoint's weights, optimiser and history."""
+def resume_run(
+    ckpt: dict[str, Any], train_cfg: TrainConfig, data: GraphData, lr: float | None = None
+) -> Run:
+    """Continue a run from a checkpoint's weights, optimiser and history.
+
+    ``lr`` replaces the saved optimiser's learning rate (None keeps it).
+    """
     device = distributed.setup(resolve_device(train_cfg.device))
     model = model_from_checkpoint(ckpt, device).train()
     run = _assemble(model, train_cfg, data, list(ckpt.get("history", [])), ckpt.get("epoch", 0))
     if "optimizer" in ckpt:
         run.optimizer.load_state_dict(ckpt["optimizer"])
         for group in run.optimizer.param_groups:
-            group["lr"] = ckpt["optimizer"]["param_groups"][0]["lr"]
+            group["lr"] = lr if lr is not None else ckpt["optimizer"]["param_groups"][0]["lr"]
             group["capturable"] = train_cfg.cuda_graph  # this run's choice, not the saved one
     if "scheduler" in ckpt:
         run.scheduler.load_state_dict(ckpt["scheduler"])
@@ -222,6 +227,7 @@ def fit(
     init_from: dict[str, Any] | None = None,
     lineage: dict[str, Any] | None = None,
     on_precision: Callable[[PrecisionChoice], None] | None = None,
+    resume_lr: float | None = None,
 ) -> Path:
     """Train until ``train_cfg.epochs``; resume from ``out`` when ``continue_from`` is given.
 
@@ -229,7 +235,8 @@ def fit(
     ``should_stop`` is polled every batch (the last complete epoch stays saved), ``init_from``
     is a checkpoint whose weights a new run starts from (fine-tuning), ``lineage`` what the
     checkpoint records of that parent (see :func:`checkpoint_payload`), ``on_precision`` hears
-    which precision the run computes in and why (``--precision auto`` decides by measuring).
+    which precision the run computes in and why (``--precision auto`` decides by measuring),
+    ``resume_lr`` the learning rate a resumed run goes on with (None: the checkpoint's).
     """
     out = Path(out)
     if train_cfg.threads > 0:
@@ -240,7 +247,8 @@ def fit(
     if continue_from is None:
         run = new_run(model_cfg, train_cfg, data, init_from)
     else:
-        run = resume_run(_checkpoint_at(out, continue_from, data_hash), train_cfg, data)
+        ckpt = _checkpoint_at(out, continue_from, data_hash)
+        run = resume_run(ckpt, train_cfg, data, resume_lr)
     if on_precision is not None:
         on_precision(run.precision)
     while run.epoch < train_cfg.epochs:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ngae.cli import main
+from ngae.files import PROJECT_ROOT as ROOT
 from ngae.spaces.asia.data import DATASET, local_scores
 from ngae.spaces.asia.network import BayesNet, true_adjacency
 
@@ -104,11 +105,30 @@ def test_search_on_asia_reports_true_scores(asia_checkpoint, capsys):
     assert doc["space"] == "asia"
     assert doc["optimum_score"] == pytest.approx(-11320.2966, abs=1e-3)
     assert doc["dataset_best_true_score"] <= doc["optimum_score"]
+
+
+def test_search_results_on_asia_carry_their_true_scores_in_json_and_table(capsys):
+    shipped = ROOT / "checkpoints" / "ngae_asia.pt"  # a tiny model may decode no valid network
+    argv = ["search", "--checkpoint", str(shipped), "--search-samples", "4"]
+    flags = ["--steps", "10", "--decodes", "4", "--no-progress"]
+    assert main([*argv, *flags, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert doc["results"]
     for r in doc["results"]:
         net = BayesNet.from_string(r["adjacency"])
         assert r["adjacency"] == r["arch"]
         assert r["true_score"] == pytest.approx(local_scores().score(net.adjacency[None])[0])
         assert r["params"] == local_scores().free_params(net.adjacency[None])[0]
+    assert main([*argv, *flags]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[-1] == "true_score"
+    rows = {line.split()[0]: line.split()[-1] for line in lines[2 : 2 + len(doc["results"])]}
+    for r in doc["results"]:
+        assert float(rows[r["arch"]].replace(",", "")) == pytest.approx(r["true_score"], abs=0.006)
+    best = max(r["true_score"] for r in doc["results"])
+    summary = next(line for line in lines if line.startswith("true scores"))
+    assert f"best found {best:,.2f}" in summary
+    assert "optimum -11,320.30" in summary
 
 
 def test_evaluate_on_asia_reports_the_protocols_and_the_score_head(asia_checkpoint, capsys):

@@ -183,6 +183,17 @@ def test_sigkill_leaves_last_epoch_resumable(tiny_data, tmp_path):
     assert resumed["history"][:epoch] == ckpt["history"]
 
 
+def test_resume_goes_on_with_the_run_files_lr_or_the_one_given(tiny_data, tmp_path):
+    base = ["train", "--data", str(tiny_data), "--save-dir", str(tmp_path), "--save-appendix", ""]
+    quiet = ["--eval-interval", "0", "--save-interval", "0", *TINY_MODEL]
+    out = tmp_path / "tiny.pt"
+    assert main([*base, "--epochs", "1", "--lr", "0.002", *quiet]) == 0
+    assert main([*base, "--epochs", "2", "--continue-from", "1", *quiet]) == 0
+    assert main([*base, "--epochs", "3", "--continue-from", "2", "--lr", "3e-4", *quiet]) == 0
+    lrs = [record["lr"] for record in load_checkpoint(out)["history"]]
+    assert lrs == pytest.approx([0.002, 0.002, 3e-4])
+
+
 @pytest.mark.slow
 def test_torchrun_two_cpu_processes_train_and_save_one_checkpoint(tiny_data, tmp_path):
     cmd = [
