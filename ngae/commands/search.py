@@ -24,9 +24,10 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--search-strategy",
         choices=STRATEGIES,
-        default=D.strategy,
+        default=None,
         help="start from the best true accuracies (optimal, the seed's), the best predicted "
-        "ones (predicted) or prior samples (random)",
+        f"ones (predicted) or prior samples (random); default: the space's ({D.strategy} for "
+        "ENAS)",
     )
     p.add_argument("--search-samples", type=int, default=D.samples)
     p.add_argument("--steps", type=int, default=D.steps)
@@ -81,18 +82,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def config_from(args: argparse.Namespace, defaults: SearchDefaults | None = None) -> SearchConfig:
     """A validated :class:`SearchConfig` from parsed flags.
 
-    ``--lambda-cmplx`` and ``--max-params`` left out take the space's ``defaults`` (the
-    Search page's too), or :class:`SearchConfig`'s without a space.
+    ``--lambda-cmplx``, ``--max-params`` and ``--search-strategy`` left out take the space's
+    ``defaults`` (the Search page's too), or :class:`SearchConfig`'s without a space.
     """
     lr = getattr(args, "search_lr_alias", None) or args.search_lr
-    lam, cap = args.lambda_cmplx, args.max_params
+    lam, cap, strategy = args.lambda_cmplx, args.max_params, args.search_strategy
     if lam is None:
         lam = D.lambda_cmplx if defaults is None else defaults.lambda_cmplx
     if cap is None and defaults is not None:
         cap = defaults.max_params
+    if strategy is None:
+        strategy = D.strategy if defaults is None else defaults.strategy
     return SearchConfig(
         optimizer=args.search_optimizer,
-        strategy=args.search_strategy,
+        strategy=strategy,
         samples=args.search_samples,
         steps=args.steps,
         lr=lr,

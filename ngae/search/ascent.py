@@ -53,18 +53,35 @@ def start_points(
         return mu[picks].clone(), picks
     if cfg.strategy in ("optimal", "predicted"):
         score = data.acc if cfg.strategy == "optimal" else latents.pred_acc
-        allowed = np.flatnonzero(within_cap(data.params, cfg.max_params))
-        if len(allowed) == 0:
-            raise UserInputError(
-                f"no data-set architecture has at most {cfg.max_params:,.0f} parameters "
-                f"(the smallest has {data.params.min():,.0f}): raise the limit"
-            )
-        order = allowed[np.argsort(-score[allowed], kind="stable")]
-        _, first = np.unique(-score[order], return_index=True)
-        picks = order[np.sort(first)][: cfg.samples].tolist()  # best distinct scores
+        picks = best_rows(score, data.params, cfg)
         return mu[picks].clone(), picks
     z = torch.randn(cfg.samples, mu.shape[1], generator=gen)
     return z * mu.std(0) + mu.mean(0), [None] * cfg.samples
+
+
+def best_rows(score: np.ndarray, params: np.ndarray, cfg: SearchConfig) -> list[int]:
+    """The rows of the ``cfg.samples`` best distinct ``score`` values within the cap."""
+    allowed = np.flatnonzero(within_cap(params, cfg.max_params))
+    if len(allowed) == 0:
+        raise UserInputError(
+            f"no data-set architecture has at most {cfg.max_params:,.0f} parameters "
+            f"(the smallest has {params.min():,.0f}): raise the limit"
+        )
+    order = allowed[np.argsort(-score[allowed], kind="stable")]
+    _, first = np.unique(-score[order], return_index=True)
+    return order[np.sort(first)][: cfg.samples].tolist()  # best distinct scores
+
+
+def optimal_starts(model: NGAE, data: GraphData, cfg: SearchConfig) -> tuple[torch.Tensor, list]:
+    """The encodings of ``data``'s best true figures (``optimal`` starts) and their rows.
+
+    For a data set too large to keep every code (the explorer shows a sample): the starts are
+    the whole data set's best, encoded here.
+    """
+    picks = best_rows(data.acc, data.params, cfg)
+    rows = torch.as_tensor(picks, dtype=torch.long)
+    types, adj = torch.as_tensor(data.types)[rows], torch.as_tensor(data.adj)[rows]
+    return encode_mu(model, types, adj).float(), picks
 
 
 class LatentStepper:

@@ -18,7 +18,7 @@ import torch
 from ngae.errors import UserInputError
 from ngae.model.inference import LatentTable, encode_mu, most_common_valid, predict_latents
 from ngae.model.vae import NGAE
-from ngae.search.ascent import ascend, lambda_unit, start_points, within_cap
+from ngae.search.ascent import ascend, lambda_unit, optimal_starts, start_points, within_cap
 from ngae.search.config import SearchConfig
 from ngae.search.pareto import pareto_front, smaller_than_all_better
 from ngae.search.results import FoundArch, ParetoFront, SearchResults, SearchSummary
@@ -49,16 +49,20 @@ def run_search(
     cfg.validate()
     start = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)
-    z0, start_idx = start_points(cfg, data, latents, gen)
+    origin = reference if _whole_data_starts(cfg, data, reference) else data
+    if origin is data:
+        z0, start_idx = start_points(cfg, data, latents, gen)
+    else:
+        z0, start_idx = optimal_starts(model, reference, cfg)
     mu = torch.as_tensor(latents.mu)
     radius = cfg.trust_radius * mu.std(0)
-    start_archs = [None if i is None else data.archs[i] for i in start_idx]
+    start_archs = [None if i is None else origin.archs[i] for i in start_idx]
     bounds = (mu.mean(0) - radius, mu.mean(0) + radius)
     unit = lambda_unit(model, latents)
     path, end, met = ascend(model, z0, cfg, bounds, progress, start_archs, unit, space)
     decoded = _final_decodings(model, end, met, cfg, gen, space)
     latent_acc, latent_params = predict_latents(model, end)
-    starts = [None if i is None else data.strings[i] for i in start_idx]
+    starts = [None if i is None else origin.strings[i] for i in start_idx]
     results = _describe_found(
         model, reference, decoded, starts, path, latent_acc, latent_params, space
     )
@@ -72,6 +76,11 @@ def run_search(
         space=space.name,
         **truth,
     )
+
+
+def _whole_data_starts(cfg: SearchConfig, data: GraphData, reference: GraphData) -> bool:
+    """Whether ``optimal`` starts come from the whole data set (``data`` is a sample of it)."""
+    return cfg.strategy == "optimal" and not cfg.starts and reference is not data
 
 
 def _truth(space: SearchSpace, data: GraphData, under: np.ndarray) -> dict[str, float | None]:

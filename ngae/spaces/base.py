@@ -22,6 +22,7 @@ import torch
 from torch import Tensor
 
 from ngae.spaces.dense_graphs import graph_keys
+from ngae.spaces.errors import DataError
 from ngae.spaces.graph_data import GraphData
 
 
@@ -79,11 +80,16 @@ class Reference:
 
 @dataclass(frozen=True)
 class SearchDefaults:
-    """The space's default search trade-off: ``lambda_cmplx`` and a complexity cap (or none)."""
+    """The space's default search settings.
+
+    The trade-off ``lambda_cmplx``, a complexity cap (or none) and the start ``strategy`` (one
+    of ``ngae.search.config.STRATEGIES``); ``reason`` says why.
+    """
 
     lambda_cmplx: float
     max_params: float | None = None
     reason: str = ""
+    strategy: str = "predicted"
 
 
 @dataclass(frozen=True)
@@ -353,3 +359,12 @@ class SearchSpace(ABC):
         Raises ArchError or DataError for a source the space cannot use.
         """
         raise NotImplementedError(f"the {self.title} space takes no oracle source")
+
+    def source_of_file(self, path: Path) -> str:
+        """The named source (one of :meth:`oracle_sources`) whose figures file ``path`` holds.
+
+        Told by the file's name alone (nothing is read): a benchmark's own files may hold more
+        than its named sources read, such as per-epoch training curves, and
+        :meth:`with_oracle_source` reads them. Raises DataError (one line) for a file of none.
+        """
+        raise DataError(f"{Path(path).name}: the {self.title} space reads no files of its sources")

@@ -134,26 +134,61 @@ def dag_graph_data(
     n = len(types[0])
     if any(len(t) != n for t in types):
         raise ValueError(f"every graph must have the same number of vertices ({n})")
-    types_arr, adj_arr = np.stack(types).astype(np.int64), np.stack(adj).astype(np.int64)
+    return dense_graph_data(np.stack(types), np.stack(adj), acc, params, items, space)
+
+
+def dense_graph_data(
+    types: np.ndarray,
+    adj: np.ndarray,
+    acc: np.ndarray,
+    params: np.ndarray | None = None,
+    items: list | None = None,
+    space: str = "",
+    strings: list[str] | tuple[str, ...] | None = None,
+) -> GraphData:
+    """:func:`dag_graph_data` for graphs already stacked, with their strings if known.
+
+    Args:
+        types: ``(M, N)`` vertex types, vertices in topological order.
+        adj: ``(M, N, N)`` adjacency, ``adj[b, u, v] = 1`` for an edge u->v.
+        acc: ``(M,)`` performance.
+        params: ``(M,)`` complexity (default: the edge counts).
+        items: the space's objects, one per graph.
+        space: the search space's name.
+        strings: the graphs' names when the caller has them already (they must equal the
+            items' ``to_string()``); else made from the items or the graphs.
+
+    Raises:
+        ValueError: the graphs are not input-first, output-last DAGs.
+    """
+    n = types.shape[1]
+    types_arr, adj_arr = types.astype(np.int64, copy=False), adj.astype(np.int64, copy=False)
     if n < 2 or np.any(types_arr[:, 0] != 0) or np.any(types_arr[:, -1] != 1):
         raise ValueError("every graph must start with the input (type 0), end with the output (1)")
-    if np.any(np.tril(adj_arr) != 0):
+    # np.tril's cells (the diagonal and below): edges that do not go forward
+    rows, cols = np.tril_indices(adj_arr.shape[-2], m=adj_arr.shape[-1])
+    if np.any(adj_arr[..., rows, cols]):
         raise ValueError("every edge must go forward in topological order")
-    if items is None:
-        strings = tuple(_dag_string(t, a) for t, a in zip(types_arr, adj_arr, strict=True))
-    else:
-        strings = tuple(item.to_string() for item in items)
+    if strings is None:
+        strings = _graph_strings(types_arr, adj_arr, items)
     return GraphData(
         types=types_arr,
         adj=adj_arr,
         acc=np.asarray(acc, dtype=np.float64),
         params=adj_arr.sum((1, 2)).astype(np.float64) if params is None else params,
         proxy=ngae_proxy(types_arr, adj_arr),
-        strings=strings,
+        strings=tuple(strings),
         archs=None if items is None else tuple(items),
         num_types=int(types_arr.max() + 1),
         space=space,
     )
+
+
+def _graph_strings(types: np.ndarray, adj: np.ndarray, items: list | None) -> tuple[str, ...]:
+    """The items' ``to_string()``, or the general-DAG string of each graph without items."""
+    if items is None:
+        return tuple(_dag_string(t, a) for t, a in zip(types, adj, strict=True))
+    return tuple(item.to_string() for item in items)
 
 
 def write_jsonl_file(path: str | Path, data: GraphData) -> None:

@@ -54,7 +54,7 @@ def read_form():
         strategy = c[0].radio(
             "Start from",
             list(STRATEGIES),
-            index=STRATEGIES.index(D.strategy),
+            index=STRATEGIES.index(defaults.strategy),
             horizontal=True,
             help=f"optimal: the best true {n.perf} of the data set; predicted: the best "
             "predicted; random: prior samples",

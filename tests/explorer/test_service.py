@@ -230,3 +230,9 @@ def test_a_large_data_set_is_shown_by_a_sample_and_searched_against_all(
     found = ex.search(SearchConfig(samples=4, steps=2, seed=0))
     for r in found.results:  # a decoding among the objects not shown is not new either
         assert r.novel == (r.arch not in set(ex.full_data.strings))
+    # optimal starts are the whole data set's best (encoded on the fly), not the sample's
+    best = ex.search(SearchConfig(samples=3, steps=0, strategy="optimal", seed=0))
+    order = np.argsort(-ex.full_data.acc, kind="stable")
+    want = [ex.full_data.strings[i] for i in order[:3]]
+    assert [r.start_arch for r in best.results] == want[: len(best.results)]
+    assert max(ex.full_data.acc[order[:3]]) > max(ex.data.acc)  # the sample lacks the best

@@ -14,6 +14,7 @@ import pytest
 import torch
 from toy_space import ToySpace
 
+from ngae.search.config import SearchConfig
 from ngae.spaces.base import Naming, SearchSpace, Sketch
 from ngae.spaces.registry import SPACES, load_dataset
 from ngae.ui.cells import sketch_graph
@@ -167,3 +168,4 @@ def test_search_defaults_are_sane(space_items):
     space, _ = space_items
     d = space.search_defaults
     assert d.lambda_cmplx >= 0 and (d.max_params is None or d.max_params > 0)
+    SearchConfig(strategy=d.strategy).validate()  # a strategy the search knows

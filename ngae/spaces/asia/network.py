@@ -117,6 +117,54 @@ def _order(parents: list[int]) -> list[int] | None:
     return out
 
 
+def topological_orders(adj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_order` for a batch of graphs at once, and which of them are DAGs.
+
+    Args:
+        adj: ``(M, V, V)``, nonzero ``[m, i, j]`` for an edge i -> j.
+
+    Returns:
+        ``(M, V)`` int64 orders, the smallest index first among those ready (meaningless for a
+        graph with a cycle), and ``(M,)`` bool, False where a cycle or self-loop leaves no
+        vertex ready.
+    """
+    m, v = adj.shape[:2]
+    bit = 1 << np.arange(v, dtype=np.int64)  # (V,)
+    parents = np.einsum("mij,i->mj", (adj != 0).astype(np.int64), bit)  # (M, V) parent masks
+    placed = np.zeros(m, dtype=np.int64)  # (M,) mask of the vertices already in the order
+    order = np.zeros((m, v), dtype=np.int64)
+    acyclic = np.ones(m, dtype=bool)
+    for step in range(v):
+        free = placed[:, None]
+        ready = ((free & bit) == 0) & ((parents & ~free) == 0)  # (M, V)
+        acyclic &= ready.any(1)
+        order[:, step] = ready.argmax(1)  # the smallest ready index
+        placed |= bit[order[:, step]]
+    return order, acyclic
+
+
+def bn_graphs(adj: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`BayesNet.to_dag` for a batch: D-VAE's BN encoding of DAGs in the given orders.
+
+    Args:
+        adj: ``(M, V, V)`` 0/1 adjacency over the variables (``[m, i, j] = 1``: i -> j).
+        order: ``(M, V)`` a topological order of each (:func:`topological_orders`).
+
+    Returns:
+        Types ``(M, V + 2)`` and adjacency ``(M, V + 2, V + 2)``, both int64, input first.
+    """
+    m, v = order.shape
+    rows = np.arange(m)[:, None, None]
+    inner = adj[rows, order[:, :, None], order[:, None, :]].astype(np.int64)  # (M, V, V)
+    types = np.empty((m, v + 2), dtype=np.int64)
+    types[:, 0], types[:, 1:-1], types[:, -1] = 0, 2 + order, 1
+    dag = np.zeros((m, v + 2, v + 2), dtype=np.int64)
+    dag[:, 1:-1, 1:-1] = inner
+    dag[:, 0, 1:-1] = inner.sum(1) == 0  # input -> variables without parents
+    dag[:, 1:-1, -1] = inner.sum(2) == 0  # variables without children -> output
+    return types, dag
+
+
 def looks_like_adjacency(text: str) -> bool:
     """Whether ``text`` is spelled as an adjacency string: 64 characters, each 0 or 1."""
     return len(text) == NUM_VARS * NUM_VARS and set(text) <= {"0", "1"}
@@ -140,6 +188,18 @@ class BayesNet:
             raise ArchError(f"self-loop on {', '.join(loops)}")
         if _order(_parent_masks(self.edges, NUM_VARS)) is None:
             raise ArchError("the graph has a directed cycle (a Bayesian network must be a DAG)")
+
+    @classmethod
+    def trusted(cls, edges: tuple[int, ...]) -> BayesNet:
+        """A network from edges already checked elsewhere, without checking them again.
+
+        For loaders that check many networks at once (:func:`topological_orders`): ``edges``
+        must be 64 ints, each 0 or 1, with no self-loop and no cycle; the result then equals
+        ``BayesNet(edges)``.
+        """
+        net = object.__new__(cls)
+        object.__setattr__(net, "edges", edges)
+        return net
 
     @property
     def adjacency(self) -> np.ndarray:
