@@ -7,7 +7,7 @@ import streamlit as st
 from ngae.explorer import PROJECTION_LABELS
 from ngae.ui.figures import add_marks, map_figure, pca_axes
 from pages import common
-from pages.parts import cached
+from pages.parts import cached, oracle
 from pages.parts.checkpoints import carried_value, explorer_key
 from pages.parts.compare import compare
 from pages.parts.drawing import cell_card, neighbours_table
@@ -39,8 +39,9 @@ def show(ex, key, item):
         xy = cached.ready_projection(kind)
         tab = cached.table(*key)
         axes = pca_axes(ex.pca_variance()) if kind == "pca" else None
+        hover = hover_labels(*key, oracle.current())  # with the picked source's true figures
         fig = map_figure(xy, tab, np.arange(len(tab)), "pred_acc", n.pred_acc, height=520,
-                         names=n, hover=hover_labels(*key), axes=axes)  # fmt: skip
+                         names=n, hover=hover, axes=axes)  # fmt: skip
         add_marks(fig, ex.place(info.z[None], kind), f"this {n.item}", size=20)
         fig.update_layout(title="Where it lands (star)", uirevision=kind)
         st.plotly_chart(fig, key="arch_map")

@@ -5,16 +5,23 @@ figures on each (:meth:`~ngae.spaces.base.SearchSpace.with_oracle_source` gives 
 object: the shared one is never changed). Ranks are among the data set's objects, by each of
 the space's :meth:`~ngae.spaces.base.SearchSpace.ranked_metrics` (higher is better), 1 the
 best; objects the source's table lacks have NaN figures and no rank.
+
+Besides its named sources, an oracle may read a file of one (NAS-Bench-Graph: the authors'
+full per-epoch ``cora0.bench``), which holds more than the source's usual table: training
+curves. :meth:`TruthViews.source_files` checks what a person gives (a file or a folder of
+them); such a file's path is then a source of :meth:`TruthViews.training_curves` (and of
+every other view) like the names.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ngae.errors import UserInputError
+from ngae.errors import DataError, UserInputError
 from ngae.spaces.base import SearchSpace
 
 
@@ -58,13 +65,52 @@ class TruthViews:
         return dict(self.space.ranked_metrics()) if self.oracle_sources() else {}
 
     def source_space(self, source: str) -> SearchSpace:
-        """The space reading ``source``; :class:`UserInputError` naming the valid ones."""
+        """The space reading ``source``, a named source or the path of a file of one.
+
+        :class:`UserInputError` naming the valid sources; DataError (one line) for a file
+        that is no source's or cannot be read.
+        """
         sources = self.oracle_sources()
-        if source not in sources:
-            if not sources:
-                raise UserInputError(f"the {self.space.title} space has no data sets to pick")
-            raise UserInputError(f"unknown data set {source!r} (one of: {', '.join(sources)})")
-        return self.space.with_oracle_source(source)
+        if source in sources:
+            return self.space.with_oracle_source(source)
+        if not sources:
+            raise UserInputError(f"the {self.space.title} space has no data sets to pick")
+        if Path(source).is_file():
+            self.space.source_of_file(Path(source))  # a file of a source, by its name
+            return self.space.with_oracle_source(source)
+        raise UserInputError(f"unknown data set {source!r} (one of: {', '.join(sources)})")
+
+    def source_files(self, path: str | Path) -> dict[str, tuple[str, ...]]:
+        """The files of the oracle's sources that ``path`` gives: a file, or a folder's files.
+
+        Named sources -> the files' resolved paths (sorted; NAS-Bench-Graph: one per seed),
+        in :meth:`oracle_sources` order. A single file is read and checked now (a file of no
+        source, or one that is not a benchmark table or was tampered with, raises a one-line
+        DataError); a folder's files, which may be large, are read when first asked for, and
+        a folder with none raises UserInputError.
+        """
+        if not self.oracle_sources():
+            raise UserInputError(f"the {self.space.title} space has no data sets to pick")
+        given = Path(path).expanduser()
+        if given.is_dir():
+            return self._folder_files(given)
+        if not given.is_file():
+            raise UserInputError(f"{given}: no such file or folder")
+        source = self.space.source_of_file(given)
+        self.space.with_oracle_source(str(given))  # read and checked now
+        return {source: (str(given.resolve()),)}
+
+    def _folder_files(self, folder: Path) -> dict[str, tuple[str, ...]]:
+        """The files in ``folder`` (not below it) named after a source, by source."""
+        found: dict[str, list[str]] = {}
+        for file in sorted(p for p in folder.iterdir() if p.is_file()):
+            try:
+                found.setdefault(self.space.source_of_file(file), []).append(str(file.resolve()))
+            except DataError:
+                continue  # another kind of file
+        if not found:
+            raise UserInputError(f"{folder}: no benchmark files in this folder")
+        return {s: tuple(found[s]) for s in self.oracle_sources() if s in found}
 
     def truth_table(self, source: str) -> pd.DataFrame:
         """One row per data-set object (as :meth:`table`): its true figures on ``source``.
@@ -132,7 +178,8 @@ class TruthViews:
     def training_curves(self, arch: Any, source: str) -> dict[str, np.ndarray] | None:
         """Per-epoch curves of an object on ``source`` where the oracle has them, else ``None``.
 
-        Only a benchmark's full files hold curves; its light tables (the usual sources) do not.
+        Only a benchmark's full files hold curves (``source`` the path of one, as
+        :meth:`source_files` gives it); its light tables (the named sources) do not.
         """
         item = self.parse_arch(arch) if isinstance(arch, str) else arch
         return self.source_space(source).training_curves(item)

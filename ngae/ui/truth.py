@@ -16,6 +16,9 @@ import plotly.graph_objects as go
 
 from ngae.explorer import count_column, rank_column
 
+FIGURE_FORMAT = "%.4g"  # a true figure, in tables and hovers
+MISSING = "-"  # where there is no figure or rank
+
 
 def truth_label(metric: str, source: str) -> str:
     """The map table's column (and colour label) of true figure ``metric`` on ``source``."""
@@ -52,8 +55,75 @@ def missing_count(table: pd.DataFrame, column: str) -> int:
 def rank_text(rank: float, count: int) -> str:
     """``12 of 26,206``; ``-`` where there is no rank."""
     if rank is None or (isinstance(rank, float) and math.isnan(rank)):
-        return "-"
+        return MISSING
     return f"{int(rank):,} of {int(count):,}"
+
+
+def figure_texts(values: np.ndarray, fmt: str = FIGURE_FORMAT) -> np.ndarray:
+    """Each value written with ``fmt`` (``0.8027``), :data:`MISSING` where it is NaN.
+
+    Vectorised (numpy's string operations): ``(M,)`` numbers -> ``(M,)`` strings.
+    """
+    values = np.asarray(values, np.float64)
+    missing = np.isnan(values)
+    return np.where(missing, MISSING, np.strings.mod(fmt, np.where(missing, 0.0, values)))
+
+
+def grouped(values: np.ndarray) -> np.ndarray:
+    """Whole numbers (``>= 0``) with thousands separators (``26,206``), vectorised."""
+    values = np.asarray(values, np.int64)
+    high, low = np.divmod(values, 1000)
+    if not (high > 0).any():
+        return values.astype(str)
+    head = np.strings.add(np.strings.add(grouped(high), ","), np.strings.zfill(low.astype(str), 3))
+    return np.where(high > 0, head, values.astype(str))
+
+
+def rank_suffixes(ranks: np.ndarray, count: int) -> np.ndarray:
+    """`` (rank 12 of 26,206)`` per rank, ``""`` where there is none (vectorised)."""
+    ranks = np.asarray(ranks, np.float64)
+    text = np.strings.add(" (rank ", grouped(np.nan_to_num(ranks)))
+    return np.where(np.isnan(ranks), "", np.strings.add(text, f" of {grouped([count])[0]})"))
+
+
+def truth_hover(
+    truth: pd.DataFrame,
+    source: str,
+    metrics: tuple[str, ...],
+    ranked: dict[str, str],
+    line_break: str = " · ",
+) -> np.ndarray:
+    """Each object's hover text of its true figures on ``source`` (``(M,)`` strings).
+
+    ``cora: valid accuracy 0.8193 (rank 1 of 26,206) · test accuracy 0.8263 · ...``: every
+    figure of ``truth`` (``Explorer.truth_table``) under its ``metrics`` name, ``-`` where
+    missing, the first ranked figure with its rank among the objects that have one, then
+    ``line_break`` (``<br>`` in a Plotly hover: two shorter lines); ``not evaluated on
+    proteins`` where the table lacks the object (every figure missing). Built column by
+    column with numpy's string operations (26,206 rows in about 0.15 s), not row by row.
+    """
+    key, ranked_by = next(iter(ranked.items()))
+    text = np.full(len(truth), f"{source}: ", dtype=object)
+    after = ""  # what separates a figure from the one before it
+    for metric in metrics:
+        part = np.strings.add(f"{after}{metric} ", figure_texts(truth[metric]))
+        if metric == ranked_by:
+            count = int(truth[metric].notna().sum())
+            part = np.strings.add(part, rank_suffixes(truth[rank_column(key)], count))
+        text = text + part.astype(object)
+        after = line_break if metric == ranked_by else " · "
+    unknown = truth[list(metrics)].isna().all(axis=1).to_numpy()
+    return np.where(unknown, f"not evaluated on {source}", text).astype(str)
+
+
+def figures_as_text(
+    frame: pd.DataFrame, columns: list[str], fmt: str = FIGURE_FORMAT
+) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` (those it has) written as text, ``-`` where missing.
+
+    For tables people read: Streamlit shows a missing number as ``None``.
+    """
+    return frame.assign(**{c: figure_texts(frame[c], fmt) for c in columns if c in frame})
 
 
 def transfer_view(
@@ -61,7 +131,8 @@ def transfer_view(
 ) -> pd.DataFrame:
     """``Explorer.transfer``'s table for people: ranks as text, then figures and the note.
 
-    Per ranked figure a ``<figure> rank`` column written ``12 of 26,206``.
+    Per ranked figure a ``<figure> rank`` column written ``12 of 26,206``; the figures as
+    text (:data:`FIGURE_FORMAT`), ``-`` where the source's table lacks the object.
     """
     view = pd.DataFrame({"data set": frame["source"]})
     for key, metric in ranked.items():
@@ -70,7 +141,7 @@ def transfer_view(
             for r, c in zip(frame[rank_column(key)], frame[count_column(key)], strict=True)
         ]
     for metric in metrics:
-        view[metric] = frame[metric].to_numpy(np.float64)
+        view[metric] = figure_texts(frame[metric])
     view["note"] = frame["note"]
     return view
 

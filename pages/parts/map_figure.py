@@ -7,6 +7,7 @@ import hashlib
 import time
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from ngae.explorer import PROJECTION_LABELS as KINDS
@@ -14,6 +15,7 @@ from ngae.explorer import duration
 from ngae.ui.figures import add_marks, add_selection, map_figure, pca_axes, shown_window
 from ngae.ui.layers import add_atlas, add_density, add_field, type_colours
 from ngae.ui.selection import probe_grid
+from ngae.ui.truth import truth_hover
 from pages.parts import cached
 from pages.parts.guard import guarded
 from pages.parts.memory import last_search
@@ -33,10 +35,14 @@ def build_map(
     matched=None,
     search_paths=None,
     marks=((), None),
+    source=None,
 ):
     """The map figure; a click does not change it (Plotly highlights the selection), so the
     cached copy is reused and Streamlit sends it as a reference, not 2.6 MB again. A failure
     raises (and is not cached); the fragment's guard shows it.
+
+    ``source``: the oracle's picked source (``None``: none), whose true figures each point's
+    hover adds; part of the cache's key, so a new pick draws new hovers.
 
     ``marks`` is ``(selection members, picked index)``: a box or lasso's members ringed, the
     row picked in the table (or an index opened) starred. A filtered map zooms to what it shows.
@@ -58,7 +64,7 @@ def build_map(
         pca_axes(ex.pca_variance()) if kind == "pca" else (f"{KINDS[kind]} 1", f"{KINDS[kind]} 2")
     )
     fig = map_figure(
-        xy, tab, shown, colour, label, probes, names=n, hover=hover_labels(*key), axes=axes
+        xy, tab, shown, colour, label, probes, names=n, hover=hover_labels(*key, source), axes=axes
     )
     if name == "atlas" and kind == "pca":
         atlas = cached.atlas(*key, prop == "agreement")
@@ -112,10 +118,23 @@ def build_map(
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def hover_labels(name, mtime_ns):
+def object_labels(name, mtime_ns):
     """Each data-set object's hover label (``Explorer.hover_text``: edges, not 64 digits)."""
     ex = cached.other_explorer(name)
     return [ex.hover_text(a) for a in cached.table(name, mtime_ns).arch]
+
+
+@st.cache_resource(max_entries=12, show_spinner=False)
+def hover_labels(name, mtime_ns, source=None):
+    """Each object's hover label and, where a source is picked, its true figures and rank
+    there on two more lines (``ngae.ui.truth.truth_hover``); once per checkpoint and source."""
+    labels = object_labels(name, mtime_ns)
+    if source is None:
+        return labels
+    ex = cached.other_explorer(name)
+    truth = cached.truth_table(name, mtime_ns, source)
+    lines = truth_hover(truth, source, ex.truth_metrics(), ex.ranked_metrics(), "<br>")
+    return (pd.Series(labels, dtype=object) + "<br>" + lines).tolist()
 
 
 cached_map = st.cache_resource(max_entries=12, show_spinner=False)(build_map)

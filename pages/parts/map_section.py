@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from ngae.ui.figures import add_marks
-from pages.parts import cached
+from pages.parts import cached, oracle
 from pages.parts.guard import guarded
 from pages.parts.map_figure import build_map, cached_map, layer_wait, search_paths
 from pages.parts.map_focus import (
@@ -41,7 +41,8 @@ def map_section(ex, key, kind, colour, label, shown, xy, layer=None, matched=Non
     path = ex.place(np.array([c.z for c in interp["cells"]]), kind) if interp else None
     searches = search_paths(ex, key, kind, layer)
     marks = map_marks(len(tab))
-    args = (key, kind, colour, label, shown, path, rev, layer, matched, searches, marks)
+    source = oracle.current()  # the hover's true figures
+    args = (key, kind, colour, label, shown, path, rev, layer, matched, searches, marks, source)
     if details is not None and details[3]:  # a typed position: mark it (a fresh figure)
         fig = add_marks(build_map(*args), details[2], "focus")
     else:

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ngae.ui.figures import op_histogram
 from ngae.ui.tables import selection_exports, selection_frame, selection_stats
-from pages.parts import cached
+from ngae.ui.truth import figures_as_text, truth_label
+from pages.parts import cached, oracle
 from pages.parts.checkpoints import carry, open_page
 from pages.parts.drawing import diff_view
 from pages.parts.search_form import STARTS
@@ -28,8 +29,9 @@ def selection_panel(ex, tab, members, xy=None, kind=""):
         colours = tuple(colour_of.get(op, UNCOLOURED) for op in info.op_names)
         st.plotly_chart(op_histogram(ex.layer_ops(members), info.op_names, colours), key="sel_ops")
     frame = selection_frame(tab, members, xy, kind)
+    shown = frame.head(500).assign(pred_params=frame.pred_params.head(500).round().astype("Int64"))
     st.dataframe(
-        frame.head(500).assign(pred_params=frame.pred_params.head(500).round().astype("Int64")),
+        figures_as_text(shown, truth_columns(ex)),  # a figure a table lacks: "-", not "None"
         height=200,
         hide_index=True,
         key="sel_table",
@@ -50,6 +52,12 @@ def selection_panel(ex, tab, members, xy=None, kind=""):
         st.rerun()
     if info.can_diff and len(members) > 1:
         compare_members(tab, members)
+
+
+def truth_columns(ex):
+    """The map table's columns of true figures on the picked source (none where none)."""
+    source = oracle.current()
+    return [truth_label(m, source) for m in ex.truth_metrics()] if source else []
 
 
 def member_columns(n):

@@ -7,6 +7,12 @@ the checkpoint (:mod:`pages.parts.checkpoints`), the pick is this app's own sess
 person's pick back. A ``dataset`` in the URL that this session did not write comes from a link
 and is followed. Where the checkpoint offers no sources, :data:`KEY` is unset (the last pick is
 kept aside and comes back with a checkpoint that offers it).
+
+Under the picker, a person may give the oracle's full files (:data:`FILES`: a path of one, or
+of a folder of them, such as the authors' per-epoch ``cora0.bench``); they are checked once
+per path and checkpoint (``Explorer.source_files``) and the Architecture page draws an
+object's training curves from the picked source's file. The path stays with the session,
+not in the URL (a path on the server is no part of a link).
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ PARAM = "dataset"  # its name in the URL
 URL_SEEN = "_oracle_source_in_url"  # the URL's source as this session last wrote it
 LAST = "_oracle_source_last"  # the last pick, kept while a checkpoint offers no sources
 COLOURS = ("map_colour", "_kept_map_colour")  # the map's colour follows the pick
+FILES = "oracle_files"  # the path of full files a person gave (this app's value)
+FILES_BOX = "oracle_files_box"  # the sidebar's text box: shows FILES, an entry writes FILES
+FILES_READ = "_oracle_files_read"  # ((checkpoint, path), its files by source or the error)
 
 
 def offered() -> tuple[str, ...]:
@@ -100,7 +109,61 @@ def source_picker() -> str | None:
         help="The data set whose true figures the map's colours, the leaderboard and the "
         "Architecture page show (the model itself predicts the figure it was trained on).",
     )
+    files_box()
     return current()
+
+
+def files_box() -> None:
+    """The sidebar's box for the oracle's full files, with the check's one-line verdict."""
+    state = st.session_state
+    state[FILES_BOX] = state.get(FILES, "")  # set before the widget: it shows FILES
+    st.sidebar.text_input(
+        "Full benchmark files (optional)",
+        key=FILES_BOX,
+        on_change=_given,
+        placeholder="path of cora0.bench, or of a folder",
+        help="The benchmark authors' full per-epoch files (one per data set and seed, such "
+        "as cora0.bench) or a folder holding them: the Architecture page then draws an "
+        "architecture's training curves on the picked data set. The shipped tables hold none.",
+    )
+    files = checked_files()
+    if isinstance(files, str):
+        st.sidebar.error(files)
+    elif files:
+        count = sum(len(f) for f in files.values())
+        st.sidebar.caption(
+            f"{count} full file{'s' * (count > 1)}, with training curves on "
+            f"{', '.join(files)} (Architecture page)."
+        )
+
+
+def checked_files() -> dict[str, tuple[str, ...]] | str:
+    """The given path's files by source, or why they cannot be used (checked once per path
+    and checkpoint; a single file is read then)."""
+    state, given = st.session_state, st.session_state.get(FILES, "").strip()
+    if not given or not offered():
+        return {}
+    stamp = (explorer_key(), given)
+    kept = state.get(FILES_READ)
+    if kept is None or kept[0] != stamp:
+        try:
+            with st.spinner(f"Reading {given} (a full benchmark file can take a minute)..."):
+                found: dict | str = cached.explorer().source_files(given)
+        except USER_ERRORS as err:
+            found = str(err)
+        state[FILES_READ] = kept = (stamp, found)
+    return kept[1]
+
+
+def given_files() -> dict[str, tuple[str, ...]]:
+    """The full files given in the sidebar by source (none where none or unusable)."""
+    files = checked_files()
+    return files if isinstance(files, dict) else {}
+
+
+def _given() -> None:
+    """A person gave a path (or cleared it)."""
+    st.session_state[FILES] = st.session_state[FILES_BOX]
 
 
 def _picked() -> None:

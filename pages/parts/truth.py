@@ -7,17 +7,18 @@ is :func:`pages.parts.oracle.current`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from ngae.explorer import rank_column
-from ngae.ui.truth import curves_figure, missing_count, transfer_view
+from ngae.explorer import USER_ERRORS, rank_column
+from ngae.ui.truth import FIGURE_FORMAT, curves_figure, missing_count, transfer_view
 from pages.parts import cached, oracle
 from pages.parts.checkpoints import carry, open_page
 from pages.parts.editors import REQUEST as ARCH_REQUEST
 
 BOARD = "board_table"
 RANK_FORMAT = "%d"
-FIGURE_FORMAT = "%.4g"
 
 
 def missing_note(tab, column, label):
@@ -81,8 +82,9 @@ def board_columns(ex, n):
 
 
 def transfer_section(ex, key, arch):
-    """One object's true figures and ranks on every data set, side by side; its training
-    curves on the picked one where the oracle has them (a full benchmark file)."""
+    """One object's true figures and ranks on every data set, side by side (``-`` where a
+    data set's table lacks it); its training curves on the picked one where the oracle has
+    them (a full benchmark file given in the sidebar)."""
     sources = ex.oracle_sources()
     if not sources:
         return
@@ -92,18 +94,45 @@ def transfer_section(ex, key, arch):
         f"data set's {n.items}, 1 the best)"
     )
     view = transfer_view(cached.transfer(*key, arch), ex.ranked_metrics(), ex.truth_metrics())
-    num = st.column_config.NumberColumn
+    text = st.column_config.TextColumn
     st.dataframe(
         view,
         key="arch_transfer",
         hide_index=True,
         height=38 + 35 * len(view),
         column_config={
-            **{m: num(m, format=FIGURE_FORMAT, width="small") for m in ex.truth_metrics()},
-            "note": st.column_config.TextColumn("note", width="medium"),
+            **{m: text(m) for m in ex.truth_metrics()},  # "-" where a table lacks it
+            "note": text("note", width="medium"),
         },
     )
-    source = oracle.current()
-    curves = cached.training_curves(*key, arch, source) if source else None
+    curves_section(key, arch, n)
+
+
+def curves_section(key, arch, n):
+    """The object's training curves on the picked source: from the full file given for it in
+    the sidebar (a choice where several are, one per seed), else from the source itself."""
+    source, given = oracle.current(), oracle.given_files()
+    if source is None:
+        return
+    files = given.get(source, ())
+    if len(files) > 1:
+        files = (st.radio("Training curves from", files, format_func=lambda f: Path(f).name,
+                          horizontal=True, key="arch_curves_file"),)  # fmt: skip
+    where = files[0] if files else source
+    name = Path(where).name if files else source
+    try:
+        with st.spinner(f"Reading {name} (a full benchmark file: the first time takes long)..."):
+            curves = cached.training_curves(*key, arch, where)
+    except USER_ERRORS as err:
+        st.error(f"No training curves: {err}")
+        return
     if curves:
-        st.plotly_chart(curves_figure(curves, f"Training curves on {source}"), key="arch_curves")
+        title = f"Training curves on {source}" + (f" ({name})" if files else "")
+        st.plotly_chart(curves_figure(curves, title), key="arch_curves")
+    elif files:
+        st.caption(f"{name} holds no training curves of this {n.item}.")
+    elif given:
+        st.caption(
+            f"No training curves on {source}: the full benchmark files given in the sidebar "
+            f"are of {', '.join(given)}."
+        )

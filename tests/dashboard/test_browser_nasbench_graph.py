@@ -1,7 +1,9 @@
 """NAS-Bench-Graph in a real browser (Debian chromium + Playwright), on the shipped model.
 
 Open the map, pick a benchmark data set in the sidebar, see the leaderboard on it, and open its
-top row on the Architecture page, which shows that architecture on all nine data sets.
+top row on the Architecture page, which shows that architecture on all nine data sets. Hover a
+point for its true figures on the picked data set; give a folder of full benchmark files in the
+sidebar and see an architecture's training curves.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bench_files import write_curves_file
 from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
     browser_context_args,
     browser_type_launch_args,
@@ -19,9 +22,12 @@ from test_browser import (  # noqa: F401  (fixtures shared with the ENAS flows)
 )
 from ui_fixtures import make_nasbench_graph_workspace
 
-from benchmarks.browser_harness import CHROMIUM, PLOT_READY, running_dashboard
+from benchmarks.browser_harness import CHROMIUM, PLOT_READY, RANK_ISOLATED, running_dashboard
+from ngae.spaces.nasbench_graph.arch import GnnArch
+from ngae.spaces.nasbench_graph.canonical import all_hashes
 from ngae.spaces.nasbench_graph.space import NasBenchGraphSpace
-from ngae.spaces.nasbench_graph.tables import DATASETS
+from ngae.spaces.nasbench_graph.tables import DATASETS, light_table
+from ngae.ui.figures import DATA_TRACE
 
 pytestmark = [
     pytest.mark.browser,
@@ -104,3 +110,61 @@ def test_pick_a_data_set_and_open_its_best_on_the_architecture_page(page, nbg_se
     assert citeseer[1] == "1 of 26,206", citeseer  # the leaderboard's top by validation
     no_errors(page)
     page.screenshot(path=str(folder / "nasbench_graph_architecture.png"))
+
+
+def hover_label(page, point):
+    """The map's hover label at ``point`` (moved onto from a few pixels away)."""
+    page.mouse.move(point["x"] + 25, point["y"] + 25)
+    page.wait_for_timeout(150)
+    page.mouse.move(point["x"], point["y"])
+    label = page.locator(".hoverlayer .hovertext").first
+    label.wait_for(timeout=15_000)
+    return label.text_content()
+
+
+def test_hover_follows_the_data_set_and_full_files_draw_curves(page, nbg_server):
+    from playwright.sync_api import expect
+
+    url, folder = nbg_server
+    missing = light_table("proteins").present[all_hashes()] == 0
+    arch = GnnArch.from_hash(int(all_hashes()[missing.nonzero()[0][0]])).to_string()
+    files = folder / "full"
+    files.mkdir()
+    write_curves_file(files / "proteins0.bench", [GnnArch.from_string(arch).bench_hash], 5)
+    page.goto(url)
+    page.wait_for_function(PLOT_READY, arg=0, timeout=120_000, polling=100)
+    idle(page, timeout=120_000)
+    point = page.evaluate(RANK_ISOLATED, [DATA_TRACE, [], 1])[0]
+    label = hover_label(page, point)
+    # Lines of a hover label meet in its text: "...(rank 12 of 26,206)" ends one.
+    assert re.search(r"cora: valid accuracy [\d.]+ \(rank [\d,]+ of 26,206\)test acc", label), label
+    pick_data_set(page, "proteins")
+    page.wait_for_function(PLOT_READY, arg=0, timeout=60_000, polling=100)
+    label = hover_label(page, point)  # the same point: its figures on proteins now
+    assert "cora:" not in label and ("not evaluated on proteins" in label or
+                                     " of 2,021)test accuracy" in label), label  # fmt: skip
+    page.screenshot(path=str(folder / "nasbench_graph_hover.png"))
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("link", name="Architecture").click()
+    box = page.get_by_label("Architecture string", exact=True)
+    box.wait_for(timeout=30_000)
+    box.fill(arch)
+    box.press("Enter")
+    expect(page.get_by_text("on every data set of the benchmark")).to_be_visible(timeout=30_000)
+    idle(page)
+    table = page.locator("[data-testid='stDataFrame']").filter(has_text="data set").last
+    proteins = table.evaluate(GRID_ROWS)[DATASETS.index("proteins")]
+    assert proteins[0] == "proteins" and proteins[1:7] == ["-"] * 6, proteins  # no "None"
+    given = sidebar.get_by_label("Full benchmark files (optional)", exact=True)
+    given.fill(str(files))
+    given.press("Enter")
+    title = page.locator(".gtitle", has_text="Training curves on proteins (proteins0.bench)")
+    expect(title).to_be_visible(timeout=30_000)
+    expect(sidebar.get_by_text("1 full file, with training curves on proteins")).to_be_visible()
+    no_errors(page)
+    page.screenshot(path=str(folder / "nasbench_graph_curves.png"))
+    given.fill(str(files / "cora0.bench"))
+    given.press("Enter")
+    error = sidebar.locator("[data-testid='stAlertContentError']")
+    expect(error).to_have_text(f"{files / 'cora0.bench'}: no such file or folder", timeout=30_000)
+    expect(title).to_have_count(0, timeout=30_000)  # no curves without a usable file

@@ -7,8 +7,9 @@ import pickle
 
 import numpy as np
 import pytest
+from bench_files import write_curves_file
 
-from ngae.errors import UserInputError
+from ngae.errors import USER_ERRORS, DataError, UserInputError
 from ngae.explorer import open_explorer, resolve_checkpoint
 from ngae.spaces.nasbench_graph.arch import GnnArch
 from ngae.spaces.nasbench_graph.space import NasBenchGraphSpace
@@ -153,3 +154,66 @@ def test_a_space_without_sources_offers_none():
     assert asia.default_oracle_source() is None and asia.truth_metrics() == ()
     with pytest.raises(UserInputError, match="no data sets to pick"):
         asia.truth_table("cora")
+
+
+def test_full_files_are_given_by_path_or_by_folder(nbg, tmp_path):
+    """The dashboard's way to the curves: a file or a folder of the authors' full files, each
+    by the data set its name gives; its path is then a source of ``training_curves``."""
+    arch, other = GnnArch.from_string("0 1 2 3 fc gat fc gin"), "0 0 0 0 gcn gcn gcn gcn"
+    folder = tmp_path / "full"
+    folder.mkdir()
+    cora0 = write_curves_file(folder / "cora0.bench", [arch.bench_hash])
+    cora1 = write_curves_file(folder / "cora1.bench", [arch.bench_hash], epochs=4)
+    citeseer = write_curves_file(folder / "citeseer0.bench", [arch.bench_hash])
+    (folder / "README.txt").write_text("not a table")
+    files = nbg.source_files(str(folder))
+    assert list(files) == ["cora", "citeseer"]  # in the oracle's order, other files left out
+    assert files == {"cora": (str(cora0), str(cora1)), "citeseer": (str(citeseer),)}
+    assert nbg.source_files(cora0) == {"cora": (str(cora0),)}
+    curves = nbg.training_curves(arch.to_string(), files["cora"][1])
+    np.testing.assert_allclose(curves["train accuracy"], [0.5, 0.6, 0.7, 0.8])
+    np.testing.assert_allclose(curves["valid accuracy"], [0.6, 0.9, 0.6, 0.6])
+    assert nbg.training_curves(other, str(cora0)) is None  # the file lacks it
+    assert nbg.training_curves(arch.to_string(), "cora") is None  # the light table: none
+    truth = nbg.truth_table(str(cora0))  # every view reads a given file like a name
+    assert truth["valid rank"].notna().sum() == 1 and truth["valid accuracy"].max() == 0.9
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("missing.bench", None, "no such file or folder"),
+        ("notes.txt", b"hello", "notes.txt: not a benchmark file"),
+        ("imagenet0.bench", pickle.dumps({87072: {"dur": [[0.1] * 7]}}), "not a benchmark file"),
+        ("cora0.bench", b"plain text, no pickle", "cora0.bench: not a readable pickle"),
+        ("cora1.bench", pickle.dumps([1, 2, 3]), "cora1.bench: not a benchmark table"),
+        ("cora2.bench", pickle.dumps({87072: {"dur": [[0.1, 0.2]]}}), "entry 87072: each epoch"),
+        ("cora3.bench", b"cos\nsystem\n(S'touch {marker}'\ntR.", "refused os.system"),
+        ("empty", "folder", "no benchmark files in this folder"),
+    ],
+)
+def test_a_given_file_that_cannot_be_used_says_why_in_one_line(nbg, tmp_path, name, content,
+                                                               message):  # fmt: skip
+    path, marker = tmp_path / name, tmp_path / "ran"
+    if content == "folder":
+        path.mkdir()
+        (path / "notes.txt").write_text("no table here")
+    elif content is not None:
+        path.write_bytes(content.replace(b"{marker}", str(marker).encode()))
+    with pytest.raises(USER_ERRORS) as err:
+        nbg.source_files(str(path))
+    assert message in str(err.value) and "\n" not in str(err.value)
+    assert not marker.exists()  # a tampered pickle is refused before anything runs
+    if path.is_file():  # the same file as a source of the curves: the same refusal
+        with pytest.raises(USER_ERRORS, match="not a benchmark file|not a readable|refused|"
+                           "not a benchmark table|each epoch"):  # fmt: skip
+            nbg.training_curves("0 1 2 3 fc gat fc gin", str(path))
+
+
+def test_a_space_without_sources_takes_no_files(tmp_path):
+    asia = open_explorer(resolve_checkpoint("ngae_asia.pt"))
+    file = write_curves_file(tmp_path / "cora0.bench", [87072])
+    with pytest.raises(UserInputError, match="no data sets to pick"):
+        asia.source_files(str(file))
+    with pytest.raises(DataError, match="cora0.bench: the .* space reads no files"):
+        asia.space.source_of_file(file)

@@ -8,10 +8,12 @@ import io
 import itertools
 import json
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from bench_files import full_curve, write_full_bench
 from nas_bench_graph import Arch, all_archs
 
 from ngae.cli import main
@@ -247,8 +249,7 @@ def test_a_full_per_epoch_file_is_read_by_path(tmp_path):
         GnnArch.from_string("0 1 2 3 fc gat fc gin"),
         GnnArch.from_string("0 0 0 0 gcn gcn gcn gcn"),
     )
-    curve = [[np.float64(0.5 + e / 10), 0.6, 0.5, 1.0, 1.1, 1.2, 0.5] for e in range(3)]
-    curve[1][1:3] = [np.float64(0.9), np.float64(0.8)]  # best validation at epoch 1
+    curve = full_curve()  # best validation at epoch 1
     bench = {
         a.bench_hash: {"dur": curve},
         b.bench_hash: {
@@ -259,8 +260,7 @@ def test_a_full_per_epoch_file_is_read_by_path(tmp_path):
             "dur": curve,
         },
     }
-    path = tmp_path / "cora0.bench"
-    path.write_bytes(pickle.dumps(bench))
+    path = write_full_bench(tmp_path / "cora0.bench", bench)
     space = SPACE.with_oracle_source(str(path))
     other = GnnArch.from_string("0 1 2 3 gcn gcn gcn gcn")
     m = space.true_metrics([a, b, other])
@@ -283,6 +283,17 @@ def test_a_full_per_epoch_file_is_read_by_path(tmp_path):
     path.write_bytes(pickle.dumps({a.bench_hash: {"dur": [[0.1, 0.2]]}}))
     with pytest.raises(DataError, match="cora0.bench: entry 87072: each epoch"):
         SPACE.with_oracle_source(str(path))
+
+
+def test_a_files_data_set_is_told_by_its_name():
+    """The authors' full files are ``<data set><seed>.bench``, the wheel's ``<data set>.bench``;
+    nothing is read to tell."""
+    assert SPACE.source_of_file(Path("/nowhere/cora0.bench")) == "cora"
+    assert SPACE.source_of_file(Path("computers12.bench")) == "computers"
+    assert SPACE.source_of_file(Path("proteins.bench")) == "proteins"
+    for name in ("cora0.pkl", "imagenet0.bench", "cora_0.bench", "0cora.bench", "notes.txt"):
+        with pytest.raises(DataError, match=f"{name}: not a benchmark file .*cora0.bench"):
+            SPACE.source_of_file(Path(name))
 
 
 # ----- the data file, the words and the CLI ---------------------------------------------

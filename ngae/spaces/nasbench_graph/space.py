@@ -10,6 +10,7 @@ file and so the model's complexity head carry (a count, not millions).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -273,6 +274,21 @@ class NasBenchGraphSpace(SearchSpace):
         raise DataError(
             f"unknown data set {source!r} (one of: {', '.join(DATASETS)}; or a .bench file)"
         )
+
+    def source_of_file(self, path: Path) -> str:
+        """The data set a ``.bench`` file is named after (``cora0.bench`` -> ``cora``).
+
+        The authors' full files are one per data set and seed (``cora0.bench`` ...
+        ``cora2.bench``), the wheel's light ones one per data set (``cora.bench``).
+        """
+        path = Path(path)
+        named = re.fullmatch(r"([a-z]+)\d*", path.stem)
+        if path.suffix != ".bench" or named is None or named[1] not in DATASETS:
+            raise DataError(
+                f"{path.name}: not a benchmark file (a .bench file named after its data set, "
+                "such as cora0.bench)"
+            )
+        return named[1]
 
     # ----- helpers ----------------------------------------------------------------------
     def _hashes(self, items: list[GnnArch]) -> np.ndarray:
