@@ -60,6 +60,7 @@ class CardViews:
             lineage=dict(self.ckpt.get("lineage") or {}),
             heads_refit=dict(self.ckpt.get("heads_refit") or {}),
             lr_schedule=lr_schedule(self.ckpt.get("history", [])),
+            stopped_at=self.ckpt.get("run_epochs_planned"),
         )
 
     def evaluate_full(self) -> dict[str, Any]:

@@ -143,6 +143,8 @@ class ModelCard:
 
     ``train_graphs`` is how many graphs it was trained on (``None`` for files that predate
     the record), ``epochs_planned`` how many epochs its run asked for (fewer done: partial),
+    ``stopped_at`` the plan of a run stopped where it is by choice (the file then claims no
+    plan: ``scripts/export_default.py --final``; ``None`` otherwise),
     ``lineage`` its parent for a fine-tuned model (``parent``, ``parent_epoch``,
     ``parent_evaluation``; empty otherwise). ``heads_refit`` records the predictor heads'
     refit after training (``epochs``, ``lr``, ``first_loss``, ``last_loss``; empty when the heads
@@ -163,6 +165,7 @@ class ModelCard:
     lineage: dict[str, Any] = field(default_factory=dict)
     heads_refit: dict[str, Any] = field(default_factory=dict)
     lr_schedule: tuple[tuple[int, int, float], ...] = ()
+    stopped_at: int | None = None
 
     @property
     def partial(self) -> bool:
@@ -171,9 +174,14 @@ class ModelCard:
 
     @property
     def planned(self) -> int | None:
-        """The epochs its run asked for: the recorded plan, else its training config's."""
+        """The epochs its run asked for: the recorded plan, else its training config's.
+
+        None for a run stopped by choice (what it did is the plan) or without a plan.
+        """
         if self.epochs_planned is not None:
             return int(self.epochs_planned)
+        if self.stopped_at is not None:
+            return None
         epochs = self.train_config.get("epochs")
         return int(epochs) if isinstance(epochs, int | float) and epochs > 0 else None
 

@@ -37,6 +37,8 @@ def epochs_line(card: ModelCard) -> str:
         where = f"Trained for {span}{graphs}."
     if card.partial:
         where += " **Partial:** its run is still going, or was cancelled."
+    elif card.stopped_at is not None and card.stopped_at > done:
+        where += f" (Its run planned {card.stopped_at:,} and was stopped here by choice.)"
     elif planned is not None and done < planned:
         where += f" (The plan is its training config's; the file's history ends at epoch {done:,}.)"
     return where

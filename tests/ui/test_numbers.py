@@ -109,6 +109,11 @@ def test_the_card_says_epochs_done_of_planned_and_the_recorded_lr():
     assert "**3 of 10 planned epochs**" in epochs_line(partial)
     assert "**Partial:**" in epochs_line(partial)
     assert lr_line(card()) is None
+    final = card(epoch=30, train_graphs=180000, stopped_at=34, train_config={"epochs": 34})
+    assert epochs_line(final) == (
+        "Trained for 30 epochs on 180,000 training graphs. "
+        "(Its run planned 34 and was stopped here by choice.)"
+    )
 
 
 def test_the_card_names_the_refitted_heads():
