@@ -1,7 +1,7 @@
 """Make the shipped default model from a training run (see README, "The shipped model").
 
     python scripts/export_default.py runs/ngae_b64.pt [--refit-heads 100] [--threads 2]
-    python scripts/export_default.py runs/asia200k/asia_tc_e23.pt --out checkpoints/ngae_asia.pt \
+    python scripts/export_default.py runs/asia200k/asia_e30.pt --out checkpoints/ngae_asia.pt \
         --threads 2 --refit-heads 20 --final
 
 Exports a compact copy (no optimizer state, big weights in float16) to

@@ -144,9 +144,9 @@ def _print_table(result: SearchResults, explorer: Explorer) -> None:
     if not result.results:
         raise UserInputError("no valid architecture decoded; try a smaller --search-lr")
     if scored:
-        found = [r.true_score for r in result.results if r.true_score is not None]
+        scores = [r.true_score for r in result.results if r.true_score is not None]
         print(
-            f"true scores (the space's oracle): best found {_score(max(found))}, "
+            f"true scores (the space's oracle): best found {_score(max(scores))}, "
             f"training split's best {_score(result.dataset_best_true_score)}, "
             f"optimum {_score(result.optimum_score)}"
         )

@@ -49,11 +49,10 @@ def run_search(
     cfg.validate()
     start = time.perf_counter()
     gen = torch.Generator().manual_seed(cfg.seed)
-    origin = reference if _whole_data_starts(cfg, data, reference) else data
-    if origin is data:
-        z0, start_idx = start_points(cfg, data, latents, gen)
+    if _whole_data_starts(cfg, data, reference):
+        origin, (z0, start_idx) = reference, optimal_starts(model, reference, cfg)
     else:
-        z0, start_idx = optimal_starts(model, reference, cfg)
+        origin, (z0, start_idx) = data, start_points(cfg, data, latents, gen)
     mu = torch.as_tensor(latents.mu)
     radius = cfg.trust_radius * mu.std(0)
     start_archs = [None if i is None else origin.archs[i] for i in start_idx]

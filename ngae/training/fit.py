@@ -247,8 +247,7 @@ def fit(
     if continue_from is None:
         run = new_run(model_cfg, train_cfg, data, init_from)
     else:
-        ckpt = _checkpoint_at(out, continue_from, data_hash)
-        run = resume_run(ckpt, train_cfg, data, resume_lr)
+        run = resume_run(_checkpoint_at(out, continue_from, data_hash), train_cfg, data, resume_lr)
     if on_precision is not None:
         on_precision(run.precision)
     while run.epoch < train_cfg.epochs:
